@@ -1,0 +1,364 @@
+"""Core domain values of call-qa: standard library only, immutable.
+
+Every stage of the pipeline takes some of these values and returns a new one
+(see docs/architecture.md). Dictionaries appear only at the edges (JSON, YAML,
+database rows); across module boundaries the values below are passed.
+
+Times are seconds from the start of the recording.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+
+# --------------------------------------------------------------------------- spans
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A closed-open time interval ``[start, end)`` in seconds.
+
+    Modelled on ``pyannote.core.Segment``: ordered by start then end, empty when
+    ``end <= start``. ``a & b`` is the intersection, ``a | b`` the smallest span
+    covering both.
+
+        a:  |-------|
+        b:       |-------|
+        a&b:     |--|
+        a|b: |-----------|
+    """
+
+    start: float
+    end: float
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.end - self.start)
+
+    @property
+    def middle(self) -> float:
+        return (self.start + self.end) / 2
+
+    def __bool__(self) -> bool:
+        return bool(self.end > self.start)
+
+    def __and__(self, other: "Span") -> "Span":
+        return Span(max(self.start, other.start), min(self.end, other.end))
+
+    def __or__(self, other: "Span") -> "Span":
+        return Span(min(self.start, other.start), max(self.end, other.end))
+
+    def overlap(self, other: "Span") -> float:
+        """Seconds shared by both spans (0 when disjoint)."""
+        return (self & other).duration
+
+    def intersects(self, other: "Span") -> bool:
+        return self.overlap(other) > 0
+
+    def contains(self, t: float) -> bool:
+        return self.start <= t < self.end
+
+    def covers(self, other: "Span") -> bool:
+        return self.start <= other.start and other.end <= self.end
+
+    def gap_to(self, other: "Span") -> float:
+        """Seconds between the end of this span and the start of ``other`` (negative on overlap)."""
+        return other.start - self.end
+
+
+def merge_spans(spans: Iterable[Span], gap: float = 0.0) -> tuple[Span, ...]:
+    """Union of spans, joining those separated by less than ``gap`` seconds.
+
+        in:   |--|  |---|         |--|
+                  ^gap < 0.5
+        out:  |---------|         |--|
+    """
+    out: list[Span] = []
+    for span in sorted(s for s in spans if s):
+        if out and (span.start <= out[-1].end or span.start - out[-1].end < gap):
+            out[-1] = out[-1] | span
+        else:
+            out.append(span)
+    return tuple(out)
+
+
+def intersect_timelines(a: Iterable[Span], b: Iterable[Span]) -> tuple[Span, ...]:
+    """Every stretch of time covered by both timelines.
+
+        a:    |-----|     |------|
+        b:       |-----------|
+        out:     |--|     |--|
+    """
+    a_sorted, b_sorted = merge_spans(a), merge_spans(b)
+    out: list[Span] = []
+    i = j = 0
+    while i < len(a_sorted) and j < len(b_sorted):
+        common = a_sorted[i] & b_sorted[j]
+        if common:
+            out.append(common)
+        if a_sorted[i].end < b_sorted[j].end:
+            i += 1
+        else:
+            j += 1
+    return tuple(out)
+
+
+def gaps(spans: Iterable[Span], support: Span) -> tuple[Span, ...]:
+    """The parts of ``support`` that no span covers (like ``Timeline.gaps``).
+
+        support: |------------------------|
+        spans:      |---|      |-----|
+        gaps:    |--|   |------|     |----|
+    """
+    out: list[Span] = []
+    cursor = support.start
+    for span in merge_spans(spans):
+        if span.start > cursor:
+            out.append(Span(cursor, min(span.start, support.end)))
+        cursor = max(cursor, span.end)
+        if cursor >= support.end:
+            break
+    if cursor < support.end:
+        out.append(Span(cursor, support.end))
+    return tuple(s for s in out if s)
+
+
+def total_duration(spans: Iterable[Span]) -> float:
+    """Seconds covered by the union of ``spans`` (overlaps counted once)."""
+    return sum(s.duration for s in merge_spans(spans))
+
+
+# --------------------------------------------------------------------------- enums
+
+
+class Role(str, enum.Enum):
+    AGENT = "agent"
+    CUSTOMER = "customer"
+    OTHER = "other"  # a third party, e.g. the department a call was transferred to
+
+
+class Layout(str, enum.Enum):
+    STEREO = "stereo"  # one party per channel: speaker separation is exact
+    MONO = "mono"  # both parties mixed: speakers come from diarization
+
+
+class Verdict(str, enum.Enum):
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    NEEDS_REVIEW = "needs_review"
+
+    @property
+    def factor(self) -> float | None:
+        """Share of an item's points this verdict earns; None when it leaves the denominator."""
+        return {"pass": 1.0, "partial": 0.5, "fail": 0.0}.get(self.value)
+
+
+class CallStatus(str, enum.Enum):
+    OK = "ok"
+    FAILED = "failed"
+
+
+# --------------------------------------------------------------------------- speech
+
+
+@dataclass(frozen=True)
+class SpeakerActivity:
+    """Where each speaker talks. Overlap between speakers is kept (it is overtalk).
+
+    ``speakers`` maps a label (``ch0``/``ch1`` for stereo channels, ``spk0``… for
+    diarization) to its speech regions, sorted and non-overlapping within a speaker.
+    """
+
+    layout: Layout
+    speakers: Mapping[str, tuple[Span, ...]]
+    method: str  # e.g. "stereo-vad", "mono-mfcc-cluster", "pyannote"
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(sorted(self.speakers))
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """What one speaker said in one stretch: the unit of the transcript and of evidence."""
+
+    start: float
+    end: float
+    speaker: str
+    role: Role
+    text: str
+    words: tuple[Word, ...] = ()
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """ASR output: utterances with speaker labels, before roles are known (role OTHER)."""
+
+    language: str
+    language_probability: float
+    utterances: tuple[Utterance, ...]
+    options: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SpeakerInfo:
+    label: str
+    role: Role
+    role_confidence: float
+    talk_s: float
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    roles: Mapping[str, Role]
+    confidence: Mapping[str, float]
+    method: str  # "cues", "channel_map", "truth", ...
+
+
+# --------------------------------------------------------------------------- timing
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A maximal run of one speaker's activity, short pauses merged (metrics.md)."""
+
+    start: float
+    end: float
+    speaker: str
+    role: Role
+    backchannel: bool = False
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+class EventType(str, enum.Enum):
+    INTERRUPTION = "interruption"
+    HOLD = "hold"
+    TRANSFER = "transfer"
+    DEAD_AIR = "dead_air"
+
+
+@dataclass(frozen=True)
+class Event:
+    """A timing event. ``details`` holds the type-specific fields of interfaces.md
+    (interruption: by, of, successful, overlap_s; hold: announced, thanked, kind,
+    over_limit; transfer: target, warm). ``source`` says what found it."""
+
+    type: EventType
+    start: float
+    end: float
+    details: Mapping[str, object] = field(default_factory=dict)
+    source: str = "audio"
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class TimingReport:
+    turns: tuple[Turn, ...]
+    events: tuple[Event, ...]
+    metrics: Mapping[str, float | int | None]
+    thresholds: Mapping[str, float]
+
+    def events_of(self, type_: EventType) -> tuple[Event, ...]:
+        return tuple(e for e in self.events if e.type == type_)
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+@dataclass(frozen=True)
+class Evidence:
+    start: float
+    end: float
+    speaker: str
+    role: Role
+    quote: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    id: str
+    section: str
+    verdict: Verdict
+    points: float
+    max_points: float
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+    reason: str = ""
+    critical: bool = False
+
+
+@dataclass(frozen=True)
+class SectionScore:
+    id: str
+    score: float | None  # 0-100, None when every item was n/a or awaits review
+    weight: float
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    rubric_id: str
+    rubric_version: str
+    score: float | None
+    needs_review: int
+    sections: tuple[SectionScore, ...]
+    items: tuple[ItemResult, ...]
+
+    def item(self, item_id: str) -> ItemResult:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+
+# --------------------------------------------------------------------------- call
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """Everything the pipeline learned about one recording: the per-call JSON document."""
+
+    call_id: str
+    source: str
+    content_hash: str
+    settings_hash: str
+    status: CallStatus
+    duration_s: float = 0.0
+    channels: int = 0
+    layout: Layout | None = None
+    language: str | None = None
+    settings: Mapping[str, object] = field(default_factory=dict)
+    speakers: tuple[SpeakerInfo, ...] = ()
+    turns: tuple[Turn, ...] = ()
+    utterances: tuple[Utterance, ...] = ()
+    events: tuple[Event, ...] = ()
+    metrics: Mapping[str, float | int | None] = field(default_factory=dict)
+    scorecard: Scorecard | None = None
+    errors: tuple[str, ...] = ()

@@ -1,0 +1,317 @@
+"""Timing analytics as interval algebra: turns, talk, overtalk, interruptions,
+holds, transfers, dead air, pace (definitions and defaults: docs/metrics.md).
+
+Every function here is pure: spans in, spans and numbers out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from call_qa.config import TimingSettings
+from call_qa.domain import (
+    Event,
+    EventType,
+    Role,
+    SpeakerActivity,
+    Span,
+    TimingReport,
+    Turn,
+    Utterance,
+    gaps,
+    intersect_timelines,
+    merge_spans,
+    total_duration,
+)
+from call_qa.roles import count_phrases, normalise
+
+# Around a hold, how far to look for the agent's announcement and return phrases.
+HOLD_PHRASE_WINDOW_S = 30.0
+
+
+@dataclass(frozen=True)
+class TimingCues:
+    """Phrases the timing stage needs, per language (from the cue lexicons)."""
+
+    backchannels: tuple[str, ...] = ()
+    hold_announce: tuple[str, ...] = ()
+    hold_return: tuple[str, ...] = ()
+    transfer_announce: tuple[str, ...] = ()
+
+
+def words_in(span: Span, utterances: Sequence[Utterance], speaker: str) -> str:
+    """The words ``speaker`` said inside ``span`` (whole utterance text when it has no word times)."""
+    out: list[str] = []
+    for u in utterances:
+        if u.speaker != speaker or not u.span.intersects(span):
+            continue
+        if u.words:
+            out.extend(w.text for w in u.words if w.span.intersects(span) or span.contains(w.start))
+        else:
+            out.append(u.text)
+    return " ".join(out).strip()
+
+
+def is_backchannel_text(text: str, backchannels: Sequence[str]) -> bool:
+    """True when every word of ``text`` is an acknowledgement ("ya", "oke", "uh-huh")."""
+    tokens = normalise(text).split()
+    if not tokens:
+        return False
+    vocab = {t for b in backchannels for t in normalise(b).split()}
+    return all(t in vocab for t in tokens)
+
+
+def build_turns(
+    activity: SpeakerActivity,
+    roles: Mapping[str, Role],
+    utterances: Sequence[Utterance],
+    settings: TimingSettings,
+    cues: TimingCues,
+) -> tuple[Turn, ...]:
+    """Turns: each speaker's activity with pauses under ``turn_merge_gap_s`` merged.
+
+        activity: |===| |==|    |=====|
+                       ^0.3 s
+        turns:    |========|    |=====|
+
+    A turn is a backchannel when it lasts at most ``backchannel_max_s`` or when all
+    its words are acknowledgements.
+    """
+    turns: list[Turn] = []
+    for label, spans in activity.speakers.items():
+        for span in merge_spans(spans, gap=settings.turn_merge_gap_s):
+            text = words_in(span, utterances, label)
+            backchannel = span.duration <= settings.backchannel_max_s or is_backchannel_text(text, cues.backchannels)
+            turns.append(Turn(round(span.start, 3), round(span.end, 3), label, roles.get(label, Role.OTHER), backchannel))
+    return tuple(sorted(turns, key=lambda t: (t.start, t.end, t.speaker)))
+
+
+def find_interruptions(
+    turns: Sequence[Turn], utterances: Sequence[Utterance], settings: TimingSettings
+) -> tuple[Event, ...]:
+    """B interrupts A when B starts inside A's turn, overlaps it by at least
+    ``interruption_min_overlap_s`` and is not a backchannel.
+
+        A:  |==============|            successful: A stops within
+        B:          |==========|        `interruption_yield_s` of B's start
+                    ^ B starts inside A; overlap = |======|
+    """
+    events: list[Event] = []
+    for b in turns:
+        if b.backchannel:
+            continue
+        for a in turns:
+            if a.speaker == b.speaker or not (a.start < b.start < a.end):
+                continue
+            overlap = a.span.overlap(b.span)
+            if overlap < settings.interruption_min_overlap_s:
+                continue
+            successful = a.end <= b.start + settings.interruption_yield_s
+            overlap_span = a.span & b.span
+            context = Span(max(a.start, b.start - 3.0), overlap_span.end)
+            events.append(
+                Event(
+                    EventType.INTERRUPTION,
+                    round(overlap_span.start, 3),
+                    round(overlap_span.end, 3),
+                    {
+                        "by": b.role.value,
+                        "of": a.role.value,
+                        "by_speaker": b.speaker,
+                        "of_speaker": a.speaker,
+                        "successful": successful,
+                        "overlap_s": round(overlap, 3),
+                        "by_words": words_in(b.span & Span(b.start, b.start + 4.0), utterances, b.speaker),
+                        "of_words": words_in(context, utterances, a.speaker),
+                    },
+                )
+            )
+            break  # one interruption per interrupting turn
+    return tuple(events)
+
+
+def _phrase_near(
+    utterances: Sequence[Utterance], window: Span, phrases: Sequence[str], role: Role = Role.AGENT
+) -> Utterance | None:
+    for u in utterances:
+        if u.role == role and u.span.intersects(window) and count_phrases(u.text, phrases):
+            return u
+    return None
+
+
+def silences(turns: Sequence[Turn], support: Span) -> tuple[Span, ...]:
+    """Stretches inside ``support`` where nobody speaks (backchannels count as speech)."""
+    return gaps((t.span for t in turns), support)
+
+
+def find_holds_and_dead_air(
+    turns: Sequence[Turn],
+    utterances: Sequence[Utterance],
+    music: Sequence[Span],
+    settings: TimingSettings,
+    cues: TimingCues,
+    transfers: Sequence[Event] = (),
+) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
+    """Holds are silences (or music) of at least ``hold_min_s``; shorter silences of at
+    least ``dead_air_min_s`` are dead air. Only silences between the first and last
+    speech count (ringing before the answer is not dead air).
+
+        speech:   |==|          |===|     |==|
+        gaps:         |--12 s---|   |-4 s-|
+                      hold          dead air
+
+    Silence inside a transfer (ringback, waiting for the new party) belongs to the
+    transfer, not to a hold or dead air.
+    """
+    if not turns:
+        return (), ()
+    support = Span(min(t.start for t in turns), max(t.end for t in turns))
+    holds: list[Event] = []
+    dead: list[Event] = []
+    for gap in silences(turns, support):
+        if any(gap.overlap(t.span) >= gap.duration / 2 for t in transfers):
+            continue
+        if gap.duration >= settings.hold_min_s:
+            music_s = sum(gap.overlap(m) for m in music)
+            before = _phrase_near(utterances, Span(gap.start - HOLD_PHRASE_WINDOW_S, gap.start + 0.5), cues.hold_announce)
+            after = _phrase_near(utterances, Span(gap.end - 0.5, gap.end + HOLD_PHRASE_WINDOW_S), cues.hold_return)
+            holds.append(
+                Event(
+                    EventType.HOLD,
+                    round(gap.start, 3),
+                    round(gap.end, 3),
+                    {
+                        "kind": "music" if music_s >= gap.duration / 2 else "silence",
+                        "announced": before is not None,
+                        "thanked": after is not None,
+                        "over_limit": gap.duration > settings.hold_max_s,
+                        "duration_s": round(gap.duration, 3),
+                    },
+                )
+            )
+        elif gap.duration >= settings.dead_air_min_s:
+            dead.append(Event(EventType.DEAD_AIR, round(gap.start, 3), round(gap.end, 3), {"duration_s": round(gap.duration, 3)}))
+    return tuple(holds), tuple(dead)
+
+
+_TARGET = re.compile(r"\b(?:ke|to)\s+(?:the\s+)?((?:bagian|department|divisi|unit|tim|team|layanan|billing|\w+)(?:\s+\w+){0,2})")
+
+
+def find_transfers(turns: Sequence[Turn], utterances: Sequence[Utterance], cues: TimingCues) -> tuple[Event, ...]:
+    """A transfer starts at the end of the agent's announcement ("saya sambungkan ke
+    bagian …") and ends when a third party speaks, or at the end of the call.
+
+        agent:    |=announce=|
+        other:                    |=hello=|
+        transfer:            |----|
+    It is warm when the agent speaks again after the third party answers (introduces the caller).
+    """
+    events: list[Event] = []
+    for u in utterances:
+        if u.role != Role.AGENT or not count_phrases(u.text, cues.transfer_announce):
+            continue
+        later_other = [t for t in turns if t.role == Role.OTHER and t.start >= u.end]
+        call_end = max(t.end for t in turns) if turns else u.end
+        end = later_other[0].start if later_other else call_end
+        warm = bool(later_other) and any(t.role == Role.AGENT and t.start >= later_other[0].start for t in turns)
+        match = _TARGET.search(normalise(u.text))
+        events.append(
+            Event(
+                EventType.TRANSFER,
+                round(u.end, 3),
+                round(max(end, u.end), 3),
+                {"target": match.group(1) if match else None, "warm": warm, "new_voice": bool(later_other)},
+            )
+        )
+        break  # one transfer per announcement sequence is what the foundation detects
+    return tuple(events)
+
+
+def compute_metrics(
+    turns: Sequence[Turn],
+    utterances: Sequence[Utterance],
+    events: Sequence[Event],
+    duration_s: float,
+) -> dict[str, float | int | None]:
+    """The per-call metrics of interfaces.md (seconds, counts, words per minute)."""
+
+    def role_spans(role: Role) -> list[Span]:
+        return [t.span for t in turns if t.role == role]
+
+    agent, customer = role_spans(Role.AGENT), role_spans(Role.CUSTOMER)
+    agent_talk, customer_talk = total_duration(agent), total_duration(customer)
+    overtalk = total_duration(intersect_timelines(agent, customer))
+
+    def wpm(role: Role, talk: float) -> float | None:
+        n = sum(len(u.words) or len(u.text.split()) for u in utterances if u.role == role)
+        return round(n / (talk / 60), 1) if talk > 0 else None
+
+    latencies: list[float] = []
+    ordered = sorted(turns, key=lambda t: t.start)
+    for i, t in enumerate(ordered):
+        if t.role != Role.CUSTOMER or t.backchannel:
+            continue
+        nxt = next((n for n in ordered[i + 1 :] if n.start >= t.end and not n.backchannel), None)
+        if nxt is not None and nxt.role == Role.AGENT:
+            latencies.append(nxt.start - t.end)
+
+    def of_type(type_: EventType) -> list[Event]:
+        return [e for e in events if e.type == type_]
+
+    holds, dead = of_type(EventType.HOLD), of_type(EventType.DEAD_AIR)
+    interruptions = of_type(EventType.INTERRUPTION)
+    hold_lengths = [e.end - e.start for e in holds]
+    dead_lengths = [e.end - e.start for e in dead]
+    longest = lambda spans: round(max((s.duration for s in spans), default=0.0), 3)  # noqa: E731
+    pct = lambda x: round(100 * x / duration_s, 1) if duration_s > 0 else None  # noqa: E731
+    return {
+        "duration_s": round(duration_s, 3),
+        "agent_talk_s": round(agent_talk, 3),
+        "customer_talk_s": round(customer_talk, 3),
+        "agent_talk_pct": pct(agent_talk),
+        "customer_talk_pct": pct(customer_talk),
+        "overtalk_s": round(overtalk, 3),
+        "overtalk_pct": pct(overtalk),
+        "agent_interruptions": sum(1 for e in interruptions if e.details["by"] == "agent"),
+        "customer_interruptions": sum(1 for e in interruptions if e.details["by"] == "customer"),
+        "agent_interruption_overlap_s": round(sum(e.details["overlap_s"] for e in interruptions if e.details["by"] == "agent"), 3),
+        "hold_count": len(holds),
+        "hold_total_s": round(sum(hold_lengths), 3),
+        "hold_longest_s": round(max(hold_lengths, default=0.0), 3),
+        "hold_over_limit": sum(1 for e in holds if e.details.get("over_limit")),
+        "hold_unannounced": sum(1 for e in holds if not e.details.get("announced")),
+        "transfer_count": len(of_type(EventType.TRANSFER)),
+        "dead_air_count": len(dead),
+        "dead_air_total_s": round(sum(dead_lengths), 3),
+        "dead_air_longest_s": round(max(dead_lengths, default=0.0), 3),
+        "dead_air_pct": pct(sum(dead_lengths)),
+        "agent_wpm": wpm(Role.AGENT, agent_talk),
+        "customer_wpm": wpm(Role.CUSTOMER, customer_talk),
+        "response_latency_mean_s": round(float(np.mean(latencies)), 3) if latencies else None,
+        "response_latency_p90_s": round(float(np.percentile(latencies, 90)), 3) if latencies else None,
+        "agent_longest_monologue_s": longest(agent),
+        "customer_longest_monologue_s": longest(customer),
+    }
+
+
+def analyse_timing(
+    activity: SpeakerActivity,
+    roles: Mapping[str, Role],
+    utterances: Sequence[Utterance],
+    duration_s: float,
+    settings: TimingSettings,
+    cues: TimingCues,
+    music: Sequence[Span] = (),
+) -> TimingReport:
+    """Turns, events and metrics of one call, recording the thresholds used."""
+    turns = build_turns(activity, roles, utterances, settings, cues)
+    interruptions = find_interruptions(turns, utterances, settings)
+    transfers = find_transfers(turns, utterances, cues)
+    holds, dead_air = find_holds_and_dead_air(turns, utterances, music, settings, cues, transfers)
+    events = tuple(sorted(interruptions + holds + transfers + dead_air, key=lambda e: (e.start, e.type.value)))
+    metrics = compute_metrics(turns, utterances, events, duration_s)
+    return TimingReport(turns=turns, events=events, metrics=metrics, thresholds=settings.as_dict())

@@ -1,0 +1,45 @@
+"""Decoding real recordings, and the errors a person gets for bad files."""
+
+import numpy as np
+import pytest
+
+from call_qa.audio import decode
+from call_qa.domain import Layout
+from call_qa.errors import AudioError
+
+DATA = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def test_stereo_file_keeps_one_party_per_channel():
+    a = decode(DATA / "stereo_two_sentences" / "stereo_diarization.wav")
+    assert a.layout is Layout.STEREO and len(a.channels) == 2
+    assert a.sample_rate == 16000 and a.duration == pytest.approx(5.0, abs=0.05)
+
+
+def test_stereo_file_with_identical_channels_is_mono():
+    a = decode(DATA / "jfk" / "jfk.flac")  # PROVENANCE: channels identical
+    assert a.layout is Layout.MONO and a.original_channels == 2
+    assert a.duration == pytest.approx(11.0, abs=0.05)
+
+
+def test_unsigned_8bit_8khz_call_decodes():
+    a = decode(DATA / "calls_unlabelled" / "pca_Auto0_GUID_000_AGENT_ChrisL_Mono.wav")
+    assert a.original_sample_rate == 8000 and a.duration == pytest.approx(277.66, abs=0.1)
+    assert np.abs(a.channels[0]).max() <= 1.0
+
+
+def test_empty_truncated_and_non_audio_files_say_what_is_wrong(tmp_path):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(AudioError, match="empty"):
+        decode(empty)
+    text = tmp_path / "notes.wav"
+    text.write_text("this is not a recording")
+    with pytest.raises(AudioError, match="cannot be decoded"):
+        decode(text)
+    header_only = tmp_path / "header.wav"
+    header_only.write_bytes((DATA / "stereo_two_sentences" / "stereo_diarization.wav").read_bytes()[:44])
+    with pytest.raises(AudioError):
+        decode(header_only)
+    with pytest.raises(AudioError, match="layout stereo"):
+        decode(DATA / "calls_unlabelled" / "google_commercial_mono.wav", layout="stereo")

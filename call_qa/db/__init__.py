@@ -1,0 +1,59 @@
+"""The call-qa database: the only package that imports SQLAlchemy and Alembic.
+
+Typical use::
+
+    from call_qa import db
+
+    database = db.open_database(args.db)       # --db, else $CALL_QA_DATABASE_URL, else SQLite
+    db.save_call_result(database, result)      # one transaction; replaces earlier results
+    db.load_call_result(database, "2026-11-27_0001")
+    db.list_calls(database)
+
+Rows never leave this package: every function takes and returns values from
+``call_qa.domain`` or the small frozen dataclasses defined here.
+"""
+
+from call_qa.db.engine import (
+    DEFAULT_DATABASE_URL,
+    ENV_VAR,
+    Database,
+    current_revision,
+    downgrade_schema,
+    mask_url,
+    open_database,
+    resolve_database_url,
+    upgrade_schema,
+)
+from call_qa.db.errors import DatabaseError, NotFoundError
+from call_qa.db.repository import (
+    CallSummary,
+    ItemOverride,
+    add_override,
+    find_processed,
+    latest_verdicts,
+    list_calls,
+    load_call_result,
+    save_call_result,
+)
+
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "ENV_VAR",
+    "CallSummary",
+    "Database",
+    "DatabaseError",
+    "ItemOverride",
+    "NotFoundError",
+    "add_override",
+    "current_revision",
+    "downgrade_schema",
+    "find_processed",
+    "latest_verdicts",
+    "list_calls",
+    "load_call_result",
+    "mask_url",
+    "open_database",
+    "resolve_database_url",
+    "save_call_result",
+    "upgrade_schema",
+]

@@ -1,0 +1,16 @@
+"""Errors raised by the database layer, so callers never need to import SQLAlchemy."""
+
+from __future__ import annotations
+
+from call_qa.errors import CallQAError
+
+
+class DatabaseError(CallQAError):
+    """The database cannot be opened, migrated, read or written.
+
+    The message names the URL (password masked) and says what to do.
+    """
+
+
+class NotFoundError(CallQAError, LookupError):
+    """A call or rubric item asked for by id is not in the database."""

@@ -1,0 +1,571 @@
+"""Repository functions: the only way call-qa reads and writes its database.
+
+Each function takes a :class:`~call_qa.db.engine.Database` and domain values from
+``call_qa.domain`` (or plain ids), converts explicitly between those values and the
+rows of ``models.py``, and runs in one transaction of its own. SQLAlchemy errors leave
+as :class:`~call_qa.db.errors.DatabaseError`, so callers never import SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import logging
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Mapping
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from call_qa.db.engine import Database, _first_line
+from call_qa.db.errors import DatabaseError, NotFoundError
+from call_qa.db.models import (
+    CallMetricRow,
+    CallRow,
+    EventRow,
+    ItemOverrideRow,
+    ItemResultRow,
+    ScorecardRow,
+    SpeakerRow,
+    TurnRow,
+    UtteranceRow,
+)
+from call_qa.domain import (
+    CallResult,
+    CallStatus,
+    Event,
+    EventType,
+    Evidence,
+    ItemResult,
+    Layout,
+    Role,
+    Scorecard,
+    SectionScore,
+    SpeakerInfo,
+    Turn,
+    Utterance,
+    Verdict,
+    Word,
+)
+
+log = logging.getLogger("call_qa")
+
+# Tables holding the computed results of one processing run, replaced as a whole when
+# a call is processed again. item_results go with their scorecard (ON DELETE CASCADE).
+_RESULT_TABLES = (SpeakerRow, UtteranceRow, TurnRow, EventRow, CallMetricRow, ScorecardRow)
+
+
+# --------------------------------------------------------------------------- read models
+
+
+@dataclass(frozen=True)
+class CallSummary:
+    """One line of the calls table (CLI, web list): no transcript, no items."""
+
+    call_id: str
+    status: CallStatus
+    score: float | None  # None without a scorecard or when nothing could be scored
+    needs_review: int | None  # None without a scorecard (failed call)
+    duration_s: float
+    language: str | None
+    layout: Layout | None
+    metrics: Mapping[str, float | int | None]
+    errors: tuple[str, ...]
+    source: str
+    rubric_id: str | None
+    processed_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class ItemOverride:
+    """A QA officer's recorded decision on one rubric item of one call."""
+
+    id: int
+    call_id: str
+    item_id: str
+    verdict: Verdict
+    reason: str
+    user: str
+    created_at: dt.datetime
+
+
+# --------------------------------------------------------------------------- write
+
+
+def save_call_result(db: Database, result: CallResult) -> None:
+    """Store ``result`` with all its parts in one transaction.
+
+    A call already stored under ``result.call_id`` has its previous results (speakers,
+    transcript, turns, events, metrics, scorecard) deleted and replaced in that same
+    transaction, so a reader sees either the old results or the new ones, never a mix
+    and never both. The ``calls`` row itself is updated in place, so QA overrides
+    recorded for the call stay attached to it.
+    """
+    with _database_errors(db, f"save call {result.call_id!r}"), db.session() as session:
+        with session.begin():
+            call = session.scalars(
+                # Serialises two workers saving the same call on PostgreSQL.
+                select(CallRow).where(CallRow.call_id == result.call_id).with_for_update()
+            ).one_or_none()
+            replacing = call is not None
+            if call is None:
+                call = CallRow(call_id=result.call_id)
+                session.add(call)
+            else:
+                for table in _RESULT_TABLES:
+                    session.execute(delete(table).where(table.call_pk == call.id))
+            _fill_call_row(call, result)
+            session.flush()  # assigns call.id for the children below
+            session.add_all(_result_rows(call.id, result))
+            if result.scorecard is not None:
+                scorecard = _scorecard_row(call.id, result.scorecard)
+                session.add(scorecard)
+                session.flush()
+                session.add_all(_item_rows(scorecard.id, result.scorecard.items))
+    log.debug(
+        "%s call %s (%s, %d utterances, %d events)",
+        "replaced" if replacing else "saved",
+        result.call_id,
+        CallStatus(result.status).value,
+        len(result.utterances),
+        len(result.events),
+    )
+
+
+def add_override(
+    db: Database,
+    call_id: str,
+    item_id: str,
+    verdict: Verdict | str,
+    reason: str,
+    user: str,
+) -> ItemOverride:
+    """Record a QA officer's verdict on one item of a call's current scorecard.
+
+    Always inserts a new row: earlier decisions and the computed scorecard stay as they
+    were, so the history of who decided what remains. Raises :class:`NotFoundError`
+    when the call is unknown or its scorecard has no item ``item_id``.
+    """
+    verdict = Verdict(verdict)
+    with _database_errors(db, f"record an override for {call_id!r}/{item_id!r}"):
+        with db.session() as session, session.begin():
+            call_pk = _call_pk(session, call_id)
+            if call_pk is None:
+                raise NotFoundError(f"No call {call_id!r} in the database {db.url}.")
+            item_result_id = session.scalar(
+                select(ItemResultRow.id)
+                .join(ScorecardRow, ItemResultRow.scorecard_id == ScorecardRow.id)
+                .where(ScorecardRow.call_pk == call_pk, ItemResultRow.item_id == item_id)
+            )
+            if item_result_id is None:
+                raise NotFoundError(
+                    f"Call {call_id!r} has no scored item {item_id!r} to override "
+                    "(failed call, or an item id not in its rubric)."
+                )
+            row = ItemOverrideRow(
+                call_pk=call_pk,
+                item_id=item_id,
+                item_result_id=item_result_id,
+                verdict=verdict.value,
+                reason=reason,
+                user_name=user,
+                created_at=dt.datetime.now(dt.timezone.utc),
+            )
+            session.add(row)
+            session.flush()
+            override = ItemOverride(
+                id=row.id,
+                call_id=call_id,
+                item_id=item_id,
+                verdict=verdict,
+                reason=reason,
+                user=user,
+                created_at=_utc(row.created_at),
+            )
+    log.info("override %s/%s -> %s by %s", call_id, item_id, verdict.value, user)
+    return override
+
+
+# --------------------------------------------------------------------------- read
+
+
+def load_call_result(db: Database, call_id: str) -> CallResult | None:
+    """The stored :class:`CallResult` of ``call_id`` as computed (overrides not applied),
+    or None when the call is not in the database."""
+    with _database_errors(db, f"load call {call_id!r}"), db.session() as session:
+        _consistent_snapshot(db, session)
+        call = session.scalars(select(CallRow).where(CallRow.call_id == call_id)).one_or_none()
+        if call is None:
+            return None
+
+        def children(table: Any) -> list[Any]:
+            return list(
+                session.scalars(select(table).where(table.call_pk == call.id).order_by(table.position))
+            )
+
+        scorecard_row = session.scalars(
+            select(ScorecardRow).where(ScorecardRow.call_pk == call.id)
+        ).one_or_none()
+        scorecard = None
+        if scorecard_row is not None:
+            items = session.scalars(
+                select(ItemResultRow)
+                .where(ItemResultRow.scorecard_id == scorecard_row.id)
+                .order_by(ItemResultRow.position)
+            )
+            scorecard = _scorecard_from_rows(scorecard_row, items)
+
+        return CallResult(
+            call_id=call.call_id,
+            source=call.source,
+            content_hash=call.content_hash,
+            settings_hash=call.settings_hash,
+            status=CallStatus(call.status),
+            duration_s=call.duration_s,
+            channels=call.channels,
+            layout=Layout(call.layout) if call.layout is not None else None,
+            language=call.language,
+            settings=call.settings,
+            speakers=tuple(_speaker_from_row(r) for r in children(SpeakerRow)),
+            turns=tuple(_turn_from_row(r) for r in children(TurnRow)),
+            utterances=tuple(_utterance_from_row(r) for r in children(UtteranceRow)),
+            events=tuple(_event_from_row(r) for r in children(EventRow)),
+            metrics=_metrics_from_rows(children(CallMetricRow)),
+            scorecard=scorecard,
+            errors=tuple(call.errors),
+        )
+
+
+def list_calls(db: Database, call_ids: Iterable[str] | None = None) -> list[CallSummary]:
+    """Summaries of all stored calls (or only of ``call_ids``), ordered by call_id."""
+    wanted = None if call_ids is None else list(call_ids)
+    with _database_errors(db, "list calls"), db.session() as session:
+        _consistent_snapshot(db, session)
+        query = (
+            select(CallRow, ScorecardRow)
+            .outerjoin(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
+            .order_by(CallRow.call_id)
+        )
+        metrics_query = select(CallMetricRow).order_by(CallMetricRow.call_pk, CallMetricRow.position)
+        if wanted is not None:
+            query = query.where(CallRow.call_id.in_(wanted))
+            metrics_query = metrics_query.join(CallRow, CallRow.id == CallMetricRow.call_pk).where(
+                CallRow.call_id.in_(wanted)
+            )
+        rows = session.execute(query).all()
+        metric_rows: dict[int, list[CallMetricRow]] = {}
+        for metric in session.scalars(metrics_query):
+            metric_rows.setdefault(metric.call_pk, []).append(metric)
+        return [
+            CallSummary(
+                call_id=call.call_id,
+                status=CallStatus(call.status),
+                score=scorecard.score if scorecard is not None else None,
+                needs_review=scorecard.needs_review if scorecard is not None else None,
+                duration_s=call.duration_s,
+                language=call.language,
+                layout=Layout(call.layout) if call.layout is not None else None,
+                metrics=_metrics_from_rows(metric_rows.get(call.id, [])),
+                errors=tuple(call.errors),
+                source=call.source,
+                rubric_id=scorecard.rubric_id if scorecard is not None else None,
+                processed_at=_utc(call.processed_at),
+            )
+            for call, scorecard in rows
+        ]
+
+
+def find_processed(
+    db: Database, content_hash: str, settings_hash: str, *, include_failed: bool = False
+) -> str | None:
+    """The call_id of a call already processed from the same recording (``content_hash``)
+    with the same settings (``settings_hash``), or None.
+
+    Failed calls are not returned unless ``include_failed``: a failure may come from
+    something fixed since (a missing model, a full disk), so it is worth another try.
+    """
+    with _database_errors(db, "look up processed calls"), db.session() as session:
+        query = select(CallRow.call_id).where(
+            CallRow.content_hash == content_hash, CallRow.settings_hash == settings_hash
+        )
+        if not include_failed:
+            query = query.where(CallRow.status == CallStatus.OK.value)
+        return session.scalars(query.order_by(CallRow.id).limit(1)).first()
+
+
+def latest_verdicts(db: Database, call_id: str) -> dict[str, Verdict]:
+    """The verdict in force per overridden item of ``call_id``: the most recently
+    recorded override of each item (empty for an unknown call or one never overridden)."""
+    with _database_errors(db, f"read overrides of {call_id!r}"), db.session() as session:
+        # Latest by id, not created_at: ids follow commit order even when the clock
+        # steps back or two decisions land in the same microsecond.
+        latest = (
+            select(func.max(ItemOverrideRow.id))
+            .join(CallRow, CallRow.id == ItemOverrideRow.call_pk)
+            .where(CallRow.call_id == call_id)
+            .group_by(ItemOverrideRow.item_id)
+        )
+        rows = session.execute(
+            select(ItemOverrideRow.item_id, ItemOverrideRow.verdict).where(
+                ItemOverrideRow.id.in_(latest)
+            )
+        )
+        return {item_id: Verdict(verdict) for item_id, verdict in rows}
+
+
+# --------------------------------------------------------------------------- domain -> rows
+
+
+def _fill_call_row(call: CallRow, result: CallResult) -> None:
+    call.source = result.source
+    call.content_hash = result.content_hash
+    call.settings_hash = result.settings_hash
+    call.status = CallStatus(result.status).value
+    call.errors = list(result.errors)
+    call.duration_s = float(result.duration_s)
+    call.channels = int(result.channels)
+    call.layout = Layout(result.layout).value if result.layout is not None else None
+    call.language = result.language
+    call.settings = _json_value(result.settings)
+    call.processed_at = dt.datetime.now(dt.timezone.utc)
+
+
+def _result_rows(call_pk: int, result: CallResult) -> list[Any]:
+    rows: list[Any] = []
+    rows += [
+        SpeakerRow(
+            call_pk=call_pk,
+            position=i,
+            label=s.label,
+            role=Role(s.role).value,
+            role_confidence=s.role_confidence,
+            talk_s=s.talk_s,
+        )
+        for i, s in enumerate(result.speakers)
+    ]
+    rows += [
+        UtteranceRow(
+            call_pk=call_pk,
+            position=i,
+            start_s=u.start,
+            end_s=u.end,
+            speaker=u.speaker,
+            role=Role(u.role).value,
+            text=u.text,
+            words=[
+                {"start": w.start, "end": w.end, "text": w.text, "probability": w.probability}
+                for w in u.words
+            ],
+        )
+        for i, u in enumerate(result.utterances)
+    ]
+    rows += [
+        TurnRow(
+            call_pk=call_pk,
+            position=i,
+            start_s=t.start,
+            end_s=t.end,
+            speaker=t.speaker,
+            role=Role(t.role).value,
+            backchannel=t.backchannel,
+        )
+        for i, t in enumerate(result.turns)
+    ]
+    rows += [_event_row(call_pk, i, e) for i, e in enumerate(result.events)]
+    rows += [
+        CallMetricRow(
+            call_pk=call_pk,
+            name=name,
+            position=i,
+            value=None if value is None else float(value),
+            is_integer=isinstance(value, int),
+        )
+        for i, (name, value) in enumerate(result.metrics.items())
+    ]
+    return rows
+
+
+def _event_row(call_pk: int, position: int, event: Event) -> EventRow:
+    return EventRow(
+        call_pk=call_pk,
+        position=position,
+        type=EventType(event.type).value,
+        start_s=event.start,
+        end_s=event.end,
+        details=_json_value(event.details),
+        source=event.source,
+    )
+
+
+def _scorecard_row(call_pk: int, scorecard: Scorecard) -> ScorecardRow:
+    return ScorecardRow(
+        call_pk=call_pk,
+        rubric_id=scorecard.rubric_id,
+        rubric_version=scorecard.rubric_version,
+        score=scorecard.score,
+        needs_review=scorecard.needs_review,
+        sections=[{"id": s.id, "score": s.score, "weight": s.weight} for s in scorecard.sections],
+    )
+
+
+def _item_rows(scorecard_id: int, items: Iterable[ItemResult]) -> list[ItemResultRow]:
+    return [
+        ItemResultRow(
+            scorecard_id=scorecard_id,
+            position=i,
+            item_id=item.id,
+            section=item.section,
+            verdict=Verdict(item.verdict).value,
+            points=item.points,
+            max_points=item.max_points,
+            confidence=item.confidence,
+            reason=item.reason,
+            critical=item.critical,
+            evidence=[
+                {
+                    "start": ev.start,
+                    "end": ev.end,
+                    "speaker": ev.speaker,
+                    "role": Role(ev.role).value,
+                    "quote": ev.quote,
+                    "reason": ev.reason,
+                }
+                for ev in item.evidence
+            ],
+        )
+        for i, item in enumerate(items)
+    ]
+
+
+def _json_value(value: Any) -> Any:
+    """A JSON-ready copy of a settings/details value: mappings become dicts, tuples
+    lists, enums their values (what json.dumps would otherwise refuse or alter)."""
+    if isinstance(value, enum.Enum):
+        return _json_value(value.value)
+    if isinstance(value, Mapping):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- rows -> domain
+
+
+def _speaker_from_row(row: SpeakerRow) -> SpeakerInfo:
+    return SpeakerInfo(
+        label=row.label, role=Role(row.role), role_confidence=row.role_confidence, talk_s=row.talk_s
+    )
+
+
+def _utterance_from_row(row: UtteranceRow) -> Utterance:
+    return Utterance(
+        start=row.start_s,
+        end=row.end_s,
+        speaker=row.speaker,
+        role=Role(row.role),
+        text=row.text,
+        words=tuple(
+            Word(start=w["start"], end=w["end"], text=w["text"], probability=w["probability"])
+            for w in row.words
+        ),
+    )
+
+
+def _turn_from_row(row: TurnRow) -> Turn:
+    return Turn(
+        start=row.start_s,
+        end=row.end_s,
+        speaker=row.speaker,
+        role=Role(row.role),
+        backchannel=row.backchannel,
+    )
+
+
+def _event_from_row(row: EventRow) -> Event:
+    return Event(
+        type=EventType(row.type),
+        start=row.start_s,
+        end=row.end_s,
+        details=row.details,
+        source=row.source,
+    )
+
+
+def _metrics_from_rows(rows: Iterable[CallMetricRow]) -> dict[str, float | int | None]:
+    return {
+        row.name: (
+            None if row.value is None else int(row.value) if row.is_integer else row.value
+        )
+        for row in rows
+    }
+
+
+def _scorecard_from_rows(row: ScorecardRow, items: Iterable[ItemResultRow]) -> Scorecard:
+    return Scorecard(
+        rubric_id=row.rubric_id,
+        rubric_version=row.rubric_version,
+        score=row.score,
+        needs_review=row.needs_review,
+        sections=tuple(
+            SectionScore(id=s["id"], score=s["score"], weight=s["weight"]) for s in row.sections
+        ),
+        items=tuple(
+            ItemResult(
+                id=item.item_id,
+                section=item.section,
+                verdict=Verdict(item.verdict),
+                points=item.points,
+                max_points=item.max_points,
+                confidence=item.confidence,
+                evidence=tuple(
+                    Evidence(
+                        start=ev["start"],
+                        end=ev["end"],
+                        speaker=ev["speaker"],
+                        role=Role(ev["role"]),
+                        quote=ev["quote"],
+                        reason=ev["reason"],
+                    )
+                    for ev in item.evidence
+                ),
+                reason=item.reason,
+                critical=item.critical,
+            )
+            for item in items
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _call_pk(session: Session, call_id: str) -> int | None:
+    return session.scalar(select(CallRow.id).where(CallRow.call_id == call_id))
+
+
+def _consistent_snapshot(db: Database, session: Session) -> None:
+    # A reader issues several SELECTs; on PostgreSQL's default READ COMMITTED a save
+    # committing between them could pair the new call row with old children.
+    # REPEATABLE READ gives all of them one snapshot. SQLite is serialisable already.
+    if db.dialect == "postgresql":
+        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    # SQLite stores timestamps without their zone; everything call-qa writes is UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+@contextlib.contextmanager
+def _database_errors(db: Database, action: str) -> Iterator[None]:
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise DatabaseError(
+            f"Could not {action} in the database {db.url}: {_first_line(exc)}. "
+            "Nothing was changed by this step; check that the database is reachable "
+            "and its schema is current (open it with call-qa to upgrade)."
+        ) from exc

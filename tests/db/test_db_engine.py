@@ -1,0 +1,79 @@
+"""Opening databases: URL resolution, the default SQLite file, actionable errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from call_qa import db as dbmod
+from call_qa.errors import CallQAError
+
+from db_backends import POSTGRES_URL, require_postgres
+
+
+def test_resolve_database_url(monkeypatch):
+    monkeypatch.delenv(dbmod.ENV_VAR, raising=False)
+    assert dbmod.resolve_database_url(None) == dbmod.DEFAULT_DATABASE_URL
+    assert dbmod.DEFAULT_DATABASE_URL == "sqlite:///var/call_qa.sqlite3"
+    monkeypatch.setenv(dbmod.ENV_VAR, "sqlite:///from_env.sqlite3")
+    assert dbmod.resolve_database_url(None) == "sqlite:///from_env.sqlite3"
+    assert dbmod.resolve_database_url("sqlite:///explicit.sqlite3") == "sqlite:///explicit.sqlite3"
+
+
+def test_default_database_is_created_under_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv(dbmod.ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
+    with dbmod.open_database() as database:
+        assert database.dialect == "sqlite"
+        assert dbmod.list_calls(database) == []
+    assert (tmp_path / "var" / "call_qa.sqlite3").is_file()
+
+
+def test_sqlite_parent_folders_are_created(tmp_path):
+    path = tmp_path / "a" / "b" / "qa.sqlite3"
+    with dbmod.open_database(f"sqlite:///{path}"):
+        pass
+    assert path.is_file()
+
+
+def test_unreachable_server_gives_actionable_error():
+    url = "postgresql+psycopg://qa:s3cret@127.0.0.1:1/calls"
+    with pytest.raises(dbmod.DatabaseError) as info:
+        dbmod.open_database(url)
+    message = str(info.value)
+    assert isinstance(info.value, CallQAError)
+    assert "s3cret" not in message
+    assert "postgresql+psycopg://qa:***@127.0.0.1:1/calls" in message
+    assert "PostgreSQL server is running" in message
+    assert dbmod.ENV_VAR in message and "--db" in message
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["not a url", "postgresql+nosuchdriver://qa:s3cret@localhost/calls", "nosuchdb://x"],
+)
+def test_malformed_url_gives_actionable_error(url):
+    with pytest.raises(dbmod.DatabaseError) as info:
+        dbmod.open_database(url)
+    message = str(info.value)
+    assert "s3cret" not in message
+    assert dbmod.ENV_VAR in message
+
+
+def test_sqlite_in_an_unwritable_place_gives_actionable_error(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(dbmod.DatabaseError, match="writable"):
+        dbmod.open_database(f"sqlite:///{blocker}/sub/qa.sqlite3")
+
+
+def test_mask_url():
+    assert dbmod.mask_url("postgresql+psycopg://u:pw@h/db") == "postgresql+psycopg://u:***@h/db"
+    assert "pw" not in dbmod.mask_url("postgresql+psycopg://u:pw@h:notaport/db")
+
+
+@pytest.mark.postgres
+def test_plain_postgresql_scheme_uses_psycopg():
+    require_postgres()
+    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
+    with dbmod.open_database(plain, migrate=False) as database:
+        assert database.engine.url.drivername == "postgresql+psycopg"

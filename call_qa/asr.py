@@ -9,7 +9,7 @@ transcribed once and each word goes to the speaker whose activity overlaps it mo
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -34,7 +34,9 @@ class AsrOptions:
     hallucination_silence_threshold: float | None = 2.0
     condition_on_previous_text: bool = False
     initial_prompt: str | None = None
-    extra: dict = field(default_factory=dict)
+    # Whisper segments can span a party's silence (gated stereo audio); a pause this
+    # long between two words starts a new utterance, so evidence times stay tight.
+    utterance_split_gap_s: float = 1.0
 
 
 def detect_language(model, audio: CallAudio, activity: SpeakerActivity) -> tuple[str, float]:
@@ -86,10 +88,24 @@ def _run_whisper(model, signal: np.ndarray, language: str, options: AsrOptions) 
         previous = text
         words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 3)) for w in seg.words or ())
         words = tuple(w for w in words if w.text)
-        if not words:
-            continue
-        out.append(Utterance(words[0].start, words[-1].end, speaker="", role=Role.OTHER, text=text, words=words))
+        out.extend(_split_at_pauses(words, options.utterance_split_gap_s))
     return out
+
+
+def _split_at_pauses(words: tuple[Word, ...], gap_s: float) -> list[Utterance]:
+    """One utterance per run of words without a pause of ``gap_s`` or more.
+
+        words:  [so] [you] [are]          [yes]
+                            gap >= 1.0 s ^
+        utts:   |so you are|              |yes|
+    """
+    runs: list[list[Word]] = []
+    for w in words:
+        if runs and w.start - runs[-1][-1].end < gap_s:
+            runs[-1].append(w)
+        else:
+            runs.append([w])
+    return [Utterance(r[0].start, r[-1].end, "", Role.OTHER, " ".join(w.text for w in r), tuple(r)) for r in runs]
 
 
 def _speaker_of(span: Span, activity: SpeakerActivity) -> str | None:
@@ -140,5 +156,5 @@ def transcribe(audio: CallAudio, activity: SpeakerActivity, model, options: AsrO
         for u in _run_whisper(model, audio.mix, language, options):
             utterances.extend(_split_by_speaker(u, activity))
     utterances.sort(key=lambda u: (u.start, u.end, u.speaker))
-    recorded = {k: v for k, v in asdict(options).items() if k != "extra"} | {"language": language}
+    recorded = asdict(options) | {"language": language}
     return Transcript(language=language, language_probability=round(probability, 3), utterances=tuple(utterances), options=recorded)

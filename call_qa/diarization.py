@@ -59,6 +59,15 @@ def spans_to_mask(spans: tuple[Span, ...], n_frames: int) -> np.ndarray:
     return mask
 
 
+def _dominance_db(energies: list[np.ndarray], i: int, span: Span) -> float:
+    """Power of channel ``i`` over ``span`` relative to the loudest other channel, in dB.
+    A stretch that is only leak sits ~30 dB below the party who is really talking."""
+    a, b = int(span.start / FRAME_S), max(int(span.end / FRAME_S), int(span.start / FRAME_S) + 1)
+    power = [float(np.mean(10 ** (e[a:b] / 10))) for e in energies]
+    others = max(p for j, p in enumerate(power) if j != i)
+    return 10 * np.log10((power[i] + 1e-12) / (others + 1e-12))
+
+
 def stereo_activity(audio: CallAudio, options: VadSettings) -> SpeakerActivity:
     """Per-channel activity with crosstalk removed.
 
@@ -66,7 +75,8 @@ def stereo_activity(audio: CallAudio, options: VadSettings) -> SpeakerActivity:
         ch1 voice:        |=======|
         ch0 VAD:    |=====|~~~~~~~|   VAD also fires on the leak ...
         ch0 kept:   |=====|           ... which is dropped where ch0 is more than
-                                      `crosstalk_margin_db` quieter than ch1
+                                      `crosstalk_margin_db` quieter than ch1,
+                                      frame by frame and then over each kept stretch
     """
     energies = [frame_energy_db(ch, audio.sample_rate) for ch in audio.channels]
     n = min(len(e) for e in energies)
@@ -76,7 +86,8 @@ def stereo_activity(audio: CallAudio, options: VadSettings) -> SpeakerActivity:
         others = np.max(np.stack([e[:n] for j, e in enumerate(energies) if j != i]), axis=0)
         own_voice = energies[i][:n] > others - options.crosstalk_margin_db
         min_len = options.min_speech_duration_ms / 1000
-        speakers[f"ch{i}"] = mask_to_spans(vad_mask & own_voice, min_len, join_gap_s=0.2)
+        spans = mask_to_spans(vad_mask & own_voice, min_len, join_gap_s=0.2)
+        speakers[f"ch{i}"] = tuple(s for s in spans if _dominance_db(energies, i, s) > -options.crosstalk_margin_db)
     return SpeakerActivity(layout=Layout.STEREO, speakers=speakers, method="stereo-vad")
 
 

@@ -37,6 +37,7 @@ class AsrOptions:
     # Whisper segments can span a party's silence (gated stereo audio); a pause this
     # long between two words starts a new utterance, so evidence times stay tight.
     utterance_split_gap_s: float = 1.0
+    seed: int = 0
 
 
 def detect_language(model, audio: CallAudio, activity: SpeakerActivity) -> tuple[str, float]:
@@ -63,6 +64,11 @@ def _gate(signal: np.ndarray, spans: tuple[Span, ...], sample_rate: int, pad_s: 
 
 
 def _run_whisper(model, signal: np.ndarray, language: str, options: AsrOptions) -> list[Utterance]:
+    import ctranslate2
+
+    # Whisper's temperature fallback samples; a fixed seed makes the same recording
+    # with the same settings give the same words (re-processing is reproducible).
+    ctranslate2.set_random_seed(options.seed)
     segments, _info = model.transcribe(
         signal,
         language=language,
@@ -86,10 +92,25 @@ def _run_whisper(model, signal: np.ndarray, language: str, options: AsrOptions) 
         if not text or text == previous:
             continue
         previous = text
-        words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word.strip(), round(w.probability, 3)) for w in seg.words or ())
-        words = tuple(w for w in words if w.text)
+        words = tuple(
+            Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 3))
+            for w in seg.words or ()
+        )
+        words = _drop_word_loops(tuple(w for w in words if w.text))
         out.extend(_split_at_pauses(words, options.utterance_split_gap_s))
     return out
+
+
+def _drop_word_loops(words: tuple[Word, ...], max_repeat: int = 2) -> tuple[Word, ...]:
+    """Whisper sometimes loops on one token ("gak -gak -gak -gak …"); keep at most
+    ``max_repeat`` consecutive copies of a word."""
+    out: list[Word] = []
+    for w in words:
+        key = w.text.strip("-.,!?").lower()
+        if len(out) >= max_repeat and all(o.text.strip("-.,!?").lower() == key for o in out[-max_repeat:]):
+            continue
+        out.append(w)
+    return tuple(out)
 
 
 def _split_at_pauses(words: tuple[Word, ...], gap_s: float) -> list[Utterance]:

@@ -67,9 +67,13 @@ class VadSettings(_Strict):
 
 class DiarizationSettings(_Strict):
     """Mono calls: the offline fallback clusters voice-activity windows by their MFCC
-    statistics into ``num_speakers`` voices (a pyannote pipeline comes with issue #4)."""
+    statistics into ``num_speakers`` voices, or up to ``max_speakers`` when a further
+    voice is clearly there (a pyannote pipeline comes with issue #4)."""
 
     num_speakers: int = Field(default=2, ge=1, le=4)
+    max_speakers: int = Field(default=3, ge=1, le=4)
+    extra_speaker_gain: float = 0.03
+    min_speaker_share: float = 0.08
     window_s: float = Field(default=1.0, gt=0)
     step_s: float = Field(default=0.5, gt=0)
 

@@ -120,12 +120,46 @@ def _kmeans(x: np.ndarray, k: int, iterations: int = 50) -> np.ndarray:
     return labels
 
 
+def _silhouette(x: np.ndarray, labels: np.ndarray) -> float:
+    """Mean silhouette coefficient: how much closer windows are to their own voice than to the next."""
+    d = np.sqrt(((x[:, None, :] - x[None]) ** 2).sum(-1))
+    ks = np.unique(labels)
+    own = np.zeros(len(x))
+    nearest = np.full(len(x), np.inf)
+    for k in ks:
+        members = labels == k
+        mean_d = d[:, members].sum(axis=1) / np.maximum(members.sum() - members.astype(int), 1)
+        own = np.where(members, mean_d, own)
+        nearest = np.where(members, nearest, np.minimum(nearest, d[:, members].mean(axis=1)))
+    return float(np.mean((nearest - own) / np.maximum(np.maximum(own, nearest), 1e-12)))
+
+
+def _cluster(x: np.ndarray, options: DiarizationSettings) -> np.ndarray:
+    """``num_speakers`` voices, or up to ``max_speakers`` when a further voice is clearly
+    there (silhouette up by ``extra_speaker_gain``, every voice ≥ ``min_speaker_share``
+    of the windows) — a transferred call brings a third party."""
+    k = min(options.num_speakers, len(x))
+    if k <= 1:
+        return np.zeros(len(x), dtype=int)
+    best = _kmeans(x, k)
+    best_score = _silhouette(x, best)
+    for extra in range(k + 1, min(options.max_speakers, len(x)) + 1):
+        labels = _kmeans(x, extra)
+        score = _silhouette(x, labels)
+        share = np.bincount(labels, minlength=extra).min() / len(x)
+        if score - best_score < options.extra_speaker_gain or share < options.min_speaker_share:
+            break
+        best, best_score = labels, score
+    return best
+
+
 def mono_activity(audio: CallAudio, vad: VadSettings, options: DiarizationSettings) -> SpeakerActivity:
     """Offline fallback diarization for a mixed channel.
 
         speech (VAD):  |==========|     |=======|
         windows:       [--][--][--]     [--][--]   1 s windows, 0.5 s step
-        clusters:       A   A   B        B   A     k-means on MFCC mean/std
+        clusters:       A   A   B        B   A     k-means on MFCC mean/std (2 voices,
+                                                   a 3rd when clearly there)
         per frame:     majority vote of the windows covering it -> spk0 / spk1
 
     Overlapping speech gets one label (the fallback cannot separate overtalk).
@@ -145,8 +179,8 @@ def mono_activity(audio: CallAudio, vad: VadSettings, options: DiarizationSettin
     windows = [w for w in windows if w.duration >= 0.2]
     if not windows:
         return SpeakerActivity(layout=Layout.MONO, speakers={}, method="mono-mfcc-cluster")
-    k = min(options.num_speakers, len(windows))
-    labels = _kmeans(_mfcc_features(signal, audio.sample_rate, windows), k) if k > 1 else np.zeros(len(windows), int)
+    labels = _cluster(_mfcc_features(signal, audio.sample_rate, windows), options)
+    k = int(labels.max()) + 1
 
     votes = np.zeros((n_frames, k))
     for w, label in zip(windows, labels):

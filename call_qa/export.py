@@ -1,0 +1,90 @@
+"""CallResult → the per-call JSON document of docs/interfaces.md (keys kept exact)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from call_qa.domain import CallResult, Event, ItemResult, Scorecard, Utterance
+
+
+def _event(e: Event) -> dict[str, Any]:
+    return {"type": e.type.value, "start": e.start, "end": e.end, **dict(e.details), "source": e.source}
+
+
+def _utterance(u: Utterance) -> dict[str, Any]:
+    return {
+        "start": u.start,
+        "end": u.end,
+        "speaker": u.speaker,
+        "role": u.role.value,
+        "text": u.text,
+        "words": [{"start": w.start, "end": w.end, "text": w.text, "probability": w.probability} for w in u.words],
+    }
+
+
+def _item(it: ItemResult) -> dict[str, Any]:
+    return {
+        "id": it.id,
+        "section": it.section,
+        "verdict": it.verdict.value,
+        "points": it.points,
+        "max_points": it.max_points,
+        "confidence": it.confidence,
+        "critical": it.critical,
+        "reason": it.reason,
+        "evidence": [
+            {"start": ev.start, "end": ev.end, "speaker": ev.speaker, "role": ev.role.value, "quote": ev.quote, "reason": ev.reason}
+            for ev in it.evidence
+        ],
+    }
+
+
+def _scorecard(card: Scorecard) -> dict[str, Any]:
+    return {
+        "rubric_id": card.rubric_id,
+        "rubric_version": card.rubric_version,
+        "score": card.score,
+        "needs_review": card.needs_review,
+        "sections": [{"id": s.id, "score": s.score, "weight": s.weight} for s in card.sections],
+        "items": [_item(it) for it in card.items],
+    }
+
+
+def to_document(result: CallResult) -> dict[str, Any]:
+    """The per-call JSON as a dict (times in seconds from the start of the recording)."""
+    return {
+        "call_id": result.call_id,
+        "source": result.source,
+        "content_hash": result.content_hash,
+        "duration_s": result.duration_s,
+        "channels": result.channels,
+        "layout": result.layout.value if result.layout else None,
+        "language": result.language,
+        "settings": dict(result.settings),
+        "speakers": [
+            {"label": s.label, "role": s.role.value, "role_confidence": s.role_confidence, "talk_s": s.talk_s}
+            for s in result.speakers
+        ],
+        "turns": [
+            {"start": t.start, "end": t.end, "speaker": t.speaker, "role": t.role.value, "backchannel": t.backchannel}
+            for t in result.turns
+        ],
+        "utterances": [_utterance(u) for u in result.utterances],
+        "events": [_event(e) for e in result.events],
+        "metrics": dict(result.metrics),
+        "scorecard": _scorecard(result.scorecard) if result.scorecard else None,
+        "status": result.status.value,
+        "errors": list(result.errors),
+    }
+
+
+def write_document(result: CallResult, out_dir: Path) -> Path:
+    """Write ``<call_id>.json`` into ``out_dir`` (atomically: no half-written files)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / f"{result.call_id}.json"
+    tmp = target.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(to_document(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    tmp.replace(target)
+    return target

@@ -1,0 +1,181 @@
+"""One recording through every stage, in one direction:
+
+    decode ─► speaker activity ─► transcript ─► roles ─► timing ─► scorecard ─► CallResult
+
+``process_recording`` never raises for a bad recording: the call comes back with
+``status = failed`` and the reason, so a batch goes on.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import traceback
+from dataclasses import replace
+from pathlib import Path
+
+from call_qa import audio as audio_mod
+from call_qa.asr import AsrOptions, transcribe
+from call_qa.config import PipelineSettings
+from call_qa.diarization import speaker_activity
+from call_qa.domain import CallResult, CallStatus, Role, SpeakerInfo, Utterance, total_duration
+from call_qa.errors import CallQAError
+from call_qa.models import load_whisper
+from call_qa.roles import apply_roles, assign_roles, load_role_cues
+from call_qa.rubric import CueLexicon, load_cues, load_rubric, score_phone_call
+from call_qa.rubric import RubricOptions
+from call_qa.sound import non_speech_sound
+from call_qa.timing import TimingCues, analyse_timing
+
+logger = logging.getLogger("call_qa")
+
+_DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def call_id_for(path: str | Path) -> str:
+    """``recordings/2026-11-27/0001.wav`` → ``2026-11-27_0001``; elsewhere the file stem."""
+    p = Path(path)
+    return f"{p.parent.name}_{p.stem}" if _DATE_DIR.match(p.parent.name) else p.stem
+
+
+@functools.lru_cache(maxsize=8)
+def _cached_cues(path: Path) -> CueLexicon:
+    return load_cues(path)
+
+
+def _lexicon(settings: PipelineSettings, language: str) -> CueLexicon:
+    """The language's cue lexicon, read once per worker process."""
+    return _cached_cues(settings.resolve_path(settings.rubric.cues_dir) / f"{language}.yaml")
+
+
+def timing_cues(lexicon: CueLexicon) -> TimingCues:
+    """The phrase lists the timing stage needs, taken from the language's cue lexicon."""
+    return TimingCues(
+        backchannels=lexicon.phrases("backchannels"),
+        hold_announce=lexicon.phrases("hold_announce"),
+        hold_return=lexicon.phrases("hold_return"),
+        transfer_announce=lexicon.phrases("transfer_announce"),
+    )
+
+
+def rubric_options(settings: PipelineSettings) -> RubricOptions:
+    return RubricOptions(**settings.rubric.options)
+
+
+def failed_result(path: Path, call_id: str, settings: PipelineSettings, reason: str, content_hash: str = "") -> CallResult:
+    return CallResult(
+        call_id=call_id,
+        source=str(path),
+        content_hash=content_hash,
+        settings_hash=settings.settings_hash(),
+        status=CallStatus.FAILED,
+        settings=recorded_settings(settings),
+        errors=(reason,),
+    )
+
+
+def recorded_settings(settings: PipelineSettings, **extra: object) -> dict:
+    """What goes into the per-call JSON's ``settings``: enough to trace every number."""
+    return {
+        "asr_model": extra.pop("asr_model", None),
+        "diarization": extra.pop("diarization", None),
+        "thresholds": settings.timing.as_dict(),
+        "settings_hash": settings.settings_hash(),
+        **extra,
+    }
+
+
+def asr_options(settings: PipelineSettings, language: str) -> AsrOptions:
+    asr = settings.asr
+    model = asr.models.get(language, asr.models["default"])
+    return AsrOptions(
+        model=model,
+        language=language,
+        beam_size=asr.beam_size,
+        no_speech_threshold=asr.no_speech_threshold,
+        compression_ratio_threshold=asr.compression_ratio_threshold,
+        log_prob_threshold=asr.log_prob_threshold,
+        hallucination_silence_threshold=asr.hallucination_silence_threshold,
+        condition_on_previous_text=asr.condition_on_previous_text,
+        initial_prompt=asr.initial_prompt.get(language),
+    )
+
+
+def process_recording(path: str | Path, settings: PipelineSettings, call_id: str | None = None) -> CallResult:
+    """Run every stage on one recording; a failure becomes a failed ``CallResult``."""
+    path = Path(path)
+    call_id = call_id or call_id_for(path)
+    content_hash = ""
+    try:
+        content_hash = audio_mod.file_hash(path) if path.is_file() else ""
+        call_audio = audio_mod.decode(path, layout=settings.layout, content_hash=content_hash)
+        return analyse_call(call_audio, settings, call_id)
+    except CallQAError as exc:
+        logger.warning("%s failed: %s", call_id, exc)
+        return failed_result(path, call_id, settings, str(exc), content_hash)
+    except Exception as exc:  # a bug must not stop the night's batch; the trace goes to the log
+        logger.error("%s failed unexpectedly:\n%s", call_id, traceback.format_exc())
+        return failed_result(path, call_id, settings, f"internal error ({type(exc).__name__}: {exc}); see the log", content_hash)
+
+
+def analyse_call(call_audio: audio_mod.CallAudio, settings: PipelineSettings, call_id: str) -> CallResult:
+    """The stages after decoding, on an in-memory call."""
+    activity = speaker_activity(call_audio, settings.vad, settings.diarization)
+    language = settings.language
+    options = asr_options(settings, "default" if language == "auto" else language)
+    model = load_whisper(options.model, settings.asr.device, settings.asr.compute_type, settings.asr.cpu_threads)
+    transcript = transcribe(call_audio, activity, model, replace(options, language=language))
+    language = transcript.language
+
+    role_cues = load_role_cues(settings.resolve_path(settings.rubric.cues_dir) / "roles.yaml", language)
+    assignment = assign_roles(transcript.utterances, activity.labels, role_cues, settings.roles.channel_map)
+    utterances: tuple[Utterance, ...] = apply_roles(transcript.utterances, assignment)
+
+    lexicon = _lexicon(settings, language)
+    timing = analyse_timing(
+        activity,
+        assignment.roles,
+        utterances,
+        call_audio.duration,
+        settings.timing,
+        timing_cues(lexicon),
+        music=non_speech_sound(call_audio, activity),
+    )
+    rubric = load_rubric(settings.resolve_path(settings.rubric.phone_rubric))
+    scorecard = score_phone_call(utterances, timing, language, rubric, lexicon, rubric_options(settings))
+
+    speakers = tuple(
+        SpeakerInfo(
+            label=label,
+            role=assignment.roles.get(label, Role.OTHER),
+            role_confidence=assignment.confidence.get(label, 0.0),
+            talk_s=round(total_duration(activity.speakers[label]), 3),
+        )
+        for label in activity.labels
+    )
+    return CallResult(
+        call_id=call_id,
+        source=call_audio.source,
+        content_hash=call_audio.content_hash,
+        settings_hash=settings.settings_hash(),
+        status=CallStatus.OK,
+        duration_s=round(call_audio.duration, 3),
+        channels=call_audio.original_channels,
+        layout=call_audio.layout,
+        language=language,
+        settings=recorded_settings(
+            settings,
+            asr_model=options.model,
+            diarization=activity.method,
+            roles=assignment.method,
+            language_probability=transcript.language_probability,
+            asr=dict(transcript.options),
+        ),
+        speakers=speakers,
+        turns=timing.turns,
+        utterances=utterances,
+        events=timing.events,
+        metrics=timing.metrics,
+        scorecard=scorecard,
+    )

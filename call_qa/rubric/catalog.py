@@ -1,0 +1,104 @@
+"""What the phone engine knows about each item: fixed ids, default cue lists, parameters.
+
+Shared by the loader (to validate a rubric YAML) and the matchers (to resolve the cue
+lists an item uses), so neither imports the other.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Mapping
+
+# rubric.md, phone_inbound: section id -> item ids, in the rubric's order.
+PHONE_INBOUND_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "courtesy": ("opening_greeting", "customer_identification", "data_verification", "closing_greeting"),
+        "responsiveness": ("address_by_name", "no_interruption", "problem_confirmation", "attentiveness", "empathy"),
+        "interaction_control": ("probing", "conversation_control", "formal_language", "hold_transfer_technique"),
+        "solution": (
+            "solution_clarity",
+            "solution_accuracy",
+            "solution_completeness",
+            "procedure_compliance",
+            "solution_acceptance",
+        ),
+    }
+)
+PHONE_INBOUND_ITEMS: tuple[str, ...] = tuple(i for items in PHONE_INBOUND_SECTIONS.values() for i in items)
+
+# Rubric ids whose item set is fixed by rubric.md (the loader insists on exactly these).
+FIXED_ITEM_SETS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {"phone_inbound": PHONE_INBOUND_SECTIONS}
+)
+
+# item id -> cue role -> default cue-list name in the lexicon. A rubric YAML may point a
+# role at another list (e.g. a site-specific greeting list); it may not invent roles.
+DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "opening_greeting": {
+            "greeting": "greetings",
+            "institution": "institution_thanks",
+            "agent_name": "agent_introduction",
+            "offer_help": "offer_of_help",
+        },
+        "customer_identification": {"question": "identification_questions", "name_intro": "name_intro"},
+        "data_verification": {
+            "identifier": "verification_identifiers",
+            "request": "verification_requests",
+            "answer": "identifier_answers",
+        },
+        "closing_greeting": {"further_help": "further_help", "thanks": "closing_thanks", "farewell": "closing_greetings"},
+        "address_by_name": {"honorific": "honorifics"},
+        "no_interruption": {},
+        "problem_confirmation": {"restatement": "problem_restatement", "check": "confirmation_check"},
+        "attentiveness": {"acknowledgement": "acknowledgements", "repeat_request": "repeat_requests"},
+        "empathy": {"complaint": "complaint_cues", "empathy": "empathy_phrases"},
+        "probing": {"question": "probing_questions", "problem": "problem_statement", "solution": "solution_markers"},
+        "conversation_control": {},
+        "formal_language": {"informal": "informal_words"},
+        "hold_transfer_technique": {
+            "hold_announcement": "hold_announcement",
+            "hold_return": "hold_return",
+            "transfer": "transfer_announcement",
+        },
+        "solution_clarity": {"structure": "structure_markers"},
+        "solution_accuracy": {},
+        "solution_completeness": {},
+        "procedure_compliance": {"account_info": "account_specific"},
+        "solution_acceptance": {
+            "check": "acceptance_checks",
+            "follow_up": "follow_up",
+            "acceptance": "caller_acceptance",
+            "rejection": "caller_rejection",
+        },
+    }
+)
+
+# Lists every lexicon must have whatever the rubric says (used by shared helpers).
+SHARED_CUE_LISTS: tuple[str, ...] = ("honorifics", "name_stopwords", "number_words")
+
+# item id -> RubricOptions fields a rubric YAML may override for that item. Fields that
+# feed findings shared by several items (name, verification, problem, solution) are
+# global only, so two items never disagree about where the problem statement is.
+ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "opening_greeting": frozenset({"opening_agent_turns", "opening_window_s"}),
+        "customer_identification": frozenset(),
+        "data_verification": frozenset({"verification_required"}),
+        "closing_greeting": frozenset({"closing_agent_turns", "closing_window_s"}),
+        "address_by_name": frozenset({"address_min_mentions", "address_accept_bare_name"}),
+        "no_interruption": frozenset({"interruption_partial_max", "interruption_count_attempted"}),
+        "problem_confirmation": frozenset(),
+        "attentiveness": frozenset({"attentive_latency_max_s", "attentive_dead_air_max", "attentive_repeat_max"}),
+        "empathy": frozenset({"empathy_window_agent_turns"}),
+        "probing": frozenset({"probing_min_questions"}),
+        "conversation_control": frozenset(),
+        "formal_language": frozenset({"informal_per_100_partial"}),
+        "hold_transfer_technique": frozenset({"hold_announce_window_s", "hold_max_s"}),
+        "solution_clarity": frozenset({"pace_wpm_min", "pace_wpm_max", "clarity_monologue_max_s"}),
+        "solution_accuracy": frozenset(),
+        "solution_completeness": frozenset(),
+        "procedure_compliance": frozenset(),
+        "solution_acceptance": frozenset({"acceptance_answer_customer_turns"}),
+    }
+)

@@ -1,0 +1,672 @@
+"""Item matchers of the phone rubric: one function per item id of rubric.md.
+
+Each judge takes the prepared call, the configured item and the effective options,
+and returns a :class:`Judgement`: a verdict, a confidence in [0, 1], the evidence
+(quotes with speaker and times, each with the cue or measurement that decided) and a
+one-line reason. Judges look cues up through ``CallContext.hits``, so a semantic
+matcher added later improves them without changes here; an item that needs a new
+resource (a knowledge base, a procedure definition) gets a new judge registered in
+place of the one below (``score_phone_call(..., judges={...})``).
+
+Confidences are fixed per outcome and documented where they are set: a cue that was
+found is firmer evidence than a cue that was not (ASR can drop words), and timing
+measurements sit in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Mapping, Sequence
+
+from call_qa.domain import Event, EventType, Evidence, Role, Verdict
+from call_qa.rubric.config import RubricItem
+from call_qa.rubric.context import CallContext, Line
+from call_qa.rubric.matchers import CueHit
+from call_qa.rubric.options import RubricOptions
+from call_qa.rubric.text import count_phrase, tokens
+
+# Evidence lists are capped so a long call does not bury the officer in quotes.
+MAX_EVIDENCE = 6
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A matcher's decision on one item."""
+
+    verdict: Verdict
+    confidence: float
+    evidence: tuple[Evidence, ...]
+    reason: str
+
+
+ItemJudge = Callable[[CallContext, RubricItem, RubricOptions], Judgement]
+
+
+def _j(verdict: Verdict, confidence: float, evidence: Iterable[Evidence], reason: str) -> Judgement:
+    return Judgement(verdict, confidence, tuple(evidence)[: MAX_EVIDENCE * 2], reason)
+
+
+def _components(
+    ctx: CallContext, lines: Sequence[Line], cues: Sequence[tuple[str, str]]
+) -> tuple[dict[str, tuple[Line, CueHit]], dict[int, list[str]]]:
+    """Find each (label, cue list) among ``lines``; also group the reasons per line."""
+    found: dict[str, tuple[Line, CueHit]] = {}
+    per_line: dict[int, list[str]] = {}
+    for label, cue in cues:
+        hit = ctx.first(lines, cue)
+        if hit is not None:
+            found[label] = hit
+            per_line.setdefault(hit[0].index, []).append(f"{label} {hit[1].describe()}")
+    return found, per_line
+
+
+def _grouped_evidence(ctx: CallContext, per_line: Mapping[int, list[str]]) -> list[Evidence]:
+    return [ctx.evidence(ctx.lines[i], "; ".join(reasons)) for i, reasons in sorted(per_line.items())]
+
+
+def _all_some_none(found: int, total: int, conf: tuple[float, float, float]) -> tuple[Verdict, float]:
+    if found == total:
+        return Verdict.PASS, conf[0]
+    if found:
+        return Verdict.PARTIAL, conf[1]
+    return Verdict.FAIL, conf[2]
+
+
+# --------------------------------------------------------------------------- courtesy
+
+
+def judge_opening_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Time-of-day greeting, institution/thanks, own name, offer of help in the agent's first turns."""
+    lines = ctx.opening_lines(opts)
+    found, per_line = _components(
+        ctx, lines,
+        [("greeting", item.cue("greeting")), ("institution", item.cue("institution")),
+         ("offer of help", item.cue("offer_help"))],
+    )
+    named = ctx.agent_name(lines, item.cue("agent_name"))
+    if named is not None:
+        per_line.setdefault(named[0].index, []).append(f"agent name '{named[1]}'")
+    labels = ["greeting", "institution", "agent name", "offer of help"]
+    present = [l for l in labels if l in found or (l == "agent name" and named is not None)]
+    missing = [l for l in labels if l not in present]
+    # Found cues are firm (0.9); "none found" may be an ASR miss at the very start (0.7).
+    verdict, conf = _all_some_none(len(present), len(labels), (0.9, 0.75, 0.7))
+    latency = f"first agent words at {ctx.agent[0].start:.1f} s" if ctx.agent else "no agent speech"
+    evidence = _grouped_evidence(ctx, per_line)
+    if not evidence:
+        evidence = [ctx.evidence(l, "no greeting, institution, agent name or offer-of-help cue") for l in lines]
+    reason = f"{len(present)} of 4 opening components" + (f"; missing: {', '.join(missing)}" if missing else "")
+    return _j(verdict, conf, evidence, f"{reason}; {latency}")
+
+
+def judge_customer_identification(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """The agent asks who is calling; the caller's stated name is extracted for address_by_name."""
+    f = ctx.identification
+    evidence: list[Evidence] = []
+    if f.question is not None:
+        evidence.append(ctx.evidence(f.question, f"identification question {f.question_hit.describe()}", f.question_hit))
+    if f.answer is not None:
+        how = "caller introduced themselves" if f.volunteered else "caller's answer"
+        evidence.append(ctx.evidence(f.answer, f"{how}: name '{f.name}'"))
+    if f.question is not None and f.name:
+        return _j(Verdict.PASS, 0.9, evidence, f"agent asked for the caller's name; caller's name: '{f.name}'")
+    if f.question is not None:
+        return _j(Verdict.PASS, 0.75, evidence,
+                  "agent asked for the caller's name; no name recognised in the caller's answer")
+    if f.name:
+        # The caller gave the name unasked: identification happened, less firmly the agent's doing.
+        return _j(Verdict.PASS, 0.65, evidence,
+                  f"caller introduced themselves as '{f.name}' before the agent asked")
+    probe = ctx.agent[:4]
+    return _j(Verdict.FAIL, 0.65,
+              [ctx.evidence(l, "no identification question in the agent's turns") for l in probe],
+              "agent never asked for the caller's name and the caller gave none")
+
+
+def judge_data_verification(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """The agent asks for (or reads back) an identifier and the caller gives it."""
+    v = ctx.verification
+    if v.request is not None and v.readback:
+        return _j(Verdict.PASS, 0.8, [ctx.evidence(v.request, f"agent {v.answer_reason}: {v.request_hit.describe()}",
+                                                   v.request_hit)], "agent read the identifier back for confirmation")
+    if v.request is not None:
+        ask = ctx.evidence(v.request, f"identifier request {v.request_hit.describe()}", v.request_hit)
+        if v.answer is not None:
+            return _j(Verdict.PASS, 0.85, [ask, ctx.evidence(v.answer, f"caller's identifier: {v.answer_reason}")],
+                      "agent asked for an identifier and the caller gave it")
+        return _j(Verdict.PARTIAL, 0.6, [ask],
+                  "agent asked for an identifier but no identifier was heard in the caller's answer")
+    account = ctx.account_info
+    if account is not None:
+        return _j(Verdict.FAIL, 0.65,
+                  [ctx.evidence(account[0], f"account-specific information {account[1].describe()} without "
+                                            "any verification before", account[1])],
+                  "account-specific information given but identity never verified")
+    probe = ctx.agent[:4]
+    if opts.verification_required:
+        return _j(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier request") for l in probe],
+                  "no identity verification (required for every call by configuration)")
+    return _j(Verdict.NEEDS_REVIEW, 0.4, [ctx.evidence(l, "no identifier request") for l in probe] or
+              [ctx.measurement("no identifier request")],
+              "no identity verification, and nothing account-specific was detected: the call may not have "
+              "needed one")
+
+
+def judge_closing_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Offer of further help, thanks and a closing greeting in the agent's last turns."""
+    lines = ctx.closing_lines(opts)
+    labels = [("further help", item.cue("further_help")), ("thanks", item.cue("thanks")),
+              ("farewell", item.cue("farewell"))]
+    found, per_line = _components(ctx, lines, labels)
+    missing = [label for label, _ in labels if label not in found]
+    verdict, conf = _all_some_none(len(found), len(labels), (0.9, 0.75, 0.7))
+    evidence = _grouped_evidence(ctx, per_line) or [
+        ctx.evidence(l, "no further-help offer, thanks or closing greeting") for l in lines
+    ]
+    reason = f"{len(found)} of 3 closing components" + (f"; missing: {', '.join(missing)}" if missing else "")
+    return _j(verdict, conf, evidence, reason)
+
+
+# --------------------------------------------------------------------------- responsiveness
+
+
+def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Honorific + the caller's name in agent speech after the name was learned."""
+    f = ctx.identification
+    if not f.name or f.answer is None:
+        where = f.question or (ctx.agent[0] if ctx.agent else None)
+        why = ("the agent asked but no name was recognised in the caller's answer" if f.question is not None
+               else "the agent never asked for the name and the caller gave none")
+        ev = [ctx.evidence(where, why)] if where is not None else [ctx.measurement(why)]
+        return _j(Verdict.NEEDS_REVIEW, 0.3, ev, f"no caller name was learned ({why}), so its use cannot be checked")
+    honorifics = ctx.words(item.cue("honorific"))
+    name_tokens = {t for t in tokens(f.name) if len(t) >= 2 and t not in honorifics}
+    titled: list[Evidence] = []
+    bare: list[Evidence] = []
+    for line in ctx.after(f.answer, Role.AGENT):
+        toks = line.tokens
+        for i, tok in enumerate(toks):
+            if tok not in name_tokens:
+                continue
+            if i > 0 and toks[i - 1] in honorifics:
+                titled.append(ctx.evidence(line, f"honorific + name '{toks[i - 1]} {tok}'"))
+            else:
+                bare.append(ctx.evidence(line, f"name without honorific '{tok}'"))
+    count = len(titled) + (len(bare) if opts.address_accept_bare_name else 0)
+    learned = f"caller's name '{f.name}' learned at {f.answer.start:.1f} s"
+    if count >= opts.address_min_mentions:
+        return _j(Verdict.PASS, 0.85, titled + bare, f"{learned}; addressed by name {count} time(s)")
+    if titled or bare:
+        return _j(Verdict.PARTIAL, 0.7, titled + bare,
+                  f"{learned}; {len(titled)} use(s) with honorific, {len(bare)} without "
+                  f"(pass needs {opts.address_min_mentions} with honorific)")
+    later = ctx.after(f.answer, Role.AGENT, MAX_EVIDENCE)
+    ev = [ctx.evidence(l, f"agent turn without the caller's name '{f.name}'") for l in later] or [
+        ctx.evidence(f.answer, f"caller's name '{f.name}'; the agent did not speak after it")
+    ]
+    return _j(Verdict.FAIL, 0.75, ev, f"{learned}; the agent never used it")
+
+
+def _line_at(ctx: CallContext, role: Role, t: float) -> Line | None:
+    """The ``role`` utterance covering time ``t`` (or starting closest to it)."""
+    cands = [l for l in ctx.lines if l.role == role and l.start - 0.5 <= t <= l.end + 0.5]
+    return min(cands, key=lambda l: abs(l.start - t)) if cands else None
+
+
+def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Agent interruptions of the caller from the timing events (metrics.md; backchannels excluded)."""
+    events = [
+        e for e in ctx.timing.events_of(EventType.INTERRUPTION)
+        if e.details.get("by") == "agent" and (opts.interruption_count_attempted or e.details.get("successful"))
+    ]
+    metric = ctx.timing.metrics.get("agent_interruptions")
+    if not events and metric is None and not ctx.timing.turns:
+        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("agent_interruptions not measured")],
+                  "interruptions were not measured for this call")
+    # Events carry the times; without an event list the metric alone still counts.
+    count = len(events) if events else int(metric or 0)
+    limit = opts.interruption_partial_max
+    if count == 0:
+        return _j(Verdict.PASS, 0.85, [ctx.measurement("0 agent interruptions of the caller (timing)")],
+                  "the agent never cut the caller off")
+    evidence: list[Evidence] = []
+    for e in events:
+        kind = "successful" if e.details.get("successful") else "attempted"
+        overlap = e.details.get("overlap_s")
+        what = f"agent interrupted the caller at {e.start:.1f} s ({kind}" + (
+            f", overlap {float(overlap):.2f} s)" if isinstance(overlap, (int, float)) else ")")
+        agent_line = _line_at(ctx, Role.AGENT, e.start)
+        evidence.append(ctx.evidence(agent_line, what) if agent_line is not None else
+                        ctx.measurement(what, e.start, e.end))
+        cut = _line_at(ctx, Role.CUSTOMER, e.start)
+        if cut is not None:
+            evidence.append(ctx.evidence(cut, f"caller's utterance interrupted at {e.start:.1f} s"))
+    if not evidence:
+        evidence = [ctx.measurement(f"agent_interruptions = {count} (timing metric, no event list)")]
+    verdict = Verdict.PARTIAL if count <= limit else Verdict.FAIL
+    return _j(verdict, 0.8, evidence, f"{count} agent interruption(s); partial up to {limit}, fail above")
+
+
+def judge_problem_confirmation(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """A restatement of the caller's issue with a check ("jadi … , betul?") after the caller spoke."""
+    anchor = ctx.problem[0] if ctx.problem else (ctx.customer[0] if ctx.customer else None)
+    if anchor is None:
+        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("no customer speech")],
+                  "no customer speech, so there was nothing to confirm")
+    restate, check = item.cue("restatement"), item.cue("check")
+    partial: Judgement | None = None
+    agent_after = ctx.after(anchor, Role.AGENT)
+    for k, line in enumerate(agent_after):
+        r = ctx.hit(line, restate)
+        if r is None:
+            continue
+        c = next((h for h in ctx.hits(line, check) if h.position >= r.position), None)
+        if c is not None or line.is_question:
+            how = f"check {c.describe()}" if c is not None else "asked as a question"
+            return _j(Verdict.PASS, 0.75, [ctx.evidence(line, f"restatement {r.describe()}; {how}", r)],
+                      "agent restated the issue and checked it with the caller")
+        nxt = agent_after[k + 1] if k + 1 < len(agent_after) else None
+        c2 = ctx.hit(nxt, check) if nxt is not None and nxt.is_question else None
+        if c2 is not None:
+            return _j(Verdict.PASS, 0.7,
+                      [ctx.evidence(line, f"restatement {r.describe()}", r),
+                       ctx.evidence(nxt, f"check {c2.describe()}", c2)],
+                      "agent restated the issue and checked it with the caller")
+        if partial is None:
+            partial = _j(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"restatement {r.describe()} without a check", r)],
+                         "agent restated the issue but did not check it with the caller")
+    if partial is not None:
+        return partial
+    return _j(Verdict.FAIL, 0.55,
+              [ctx.evidence(anchor, "caller's problem statement; no restatement + check by the agent after it")],
+              "no restatement of the caller's issue found")
+
+
+def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Acknowledgements while the caller talks, prompt responses, little dead air, few repeats."""
+    ack_cue, repeat_cue = item.cue("acknowledgement"), item.cue("repeat_request")
+    evidence: list[Evidence] = []
+    acks = 0
+    for line in ctx.agent:
+        prev = ctx.lines[line.index - 1] if line.index > 0 else None
+        if prev is None or prev.role != Role.CUSTOMER:
+            continue
+        h = ctx.hit(line, ack_cue)
+        if h is not None and h.position <= 2:  # the acknowledgement opens the reply
+            acks += 1
+            if acks <= 3:
+                evidence.append(ctx.evidence(line, f"acknowledgement {h.describe()} after the caller spoke", h))
+    bc_turns = [t for t in ctx.timing.turns if t.role == Role.AGENT and t.backchannel]
+    acks += len(bc_turns)
+    for t in bc_turns[:3]:
+        evidence.append(Evidence(t.start, t.end, t.speaker, t.role, "", "agent backchannel turn (timing)"))
+
+    good: list[str] = []
+    bad: list[str] = []
+    metrics = ctx.timing.metrics
+    latency = metrics.get("response_latency_mean_s")
+    if isinstance(latency, (int, float)):
+        (good if latency <= opts.attentive_latency_max_s else bad).append(
+            f"mean response latency {latency:.1f} s (limit {opts.attentive_latency_max_s:.1f} s)")
+    dead = metrics.get("dead_air_count")
+    if isinstance(dead, (int, float)):
+        (good if dead <= opts.attentive_dead_air_max else bad).append(
+            f"{int(dead)} dead-air event(s) (limit {opts.attentive_dead_air_max})")
+    repeats = [(l, h) for l in ctx.agent if (h := ctx.hit(l, repeat_cue)) is not None]
+    for line, h in repeats[:3]:
+        evidence.append(ctx.evidence(line, f"asked the caller to repeat {h.describe()}", h))
+    if len(repeats) > opts.attentive_repeat_max:
+        bad.append(f"{len(repeats)} request(s) to repeat (limit {opts.attentive_repeat_max})")
+    measured = "; ".join(good + bad)
+    if measured:
+        evidence.append(ctx.measurement(measured))
+    summary = f"{acks} acknowledgement(s)" + (f"; {measured}" if measured else "")
+    if acks and not bad:
+        return _j(Verdict.PASS, 0.7, evidence, summary)
+    if bad:
+        # Timing alone never fails this item: overlap and latency also come from the line.
+        return _j(Verdict.PARTIAL, 0.6 if acks else 0.5, evidence, summary)
+    if not evidence:
+        evidence = [ctx.measurement("no acknowledgement found and no latency or dead-air measurement")]
+    return _j(Verdict.NEEDS_REVIEW, 0.4 if measured else 0.3, evidence,
+              f"{summary}; no acknowledgement heard, which the transcript may simply have dropped")
+
+
+def judge_empathy(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Empathy phrases from the agent after each complaint or distress cue from the caller."""
+    complaint_cue, empathy_cue = item.cue("complaint"), item.cue("empathy")
+    complaints = [(l, h) for l in ctx.customer if (h := ctx.hit(l, complaint_cue)) is not None]
+    empathic = [(l, h) for l in ctx.agent if (h := ctx.hit(l, empathy_cue)) is not None]
+    if not complaints:
+        if empathic:
+            line, h = empathic[0]
+            return _j(Verdict.PASS, 0.6, [ctx.evidence(line, f"empathy {h.describe()}", h)],
+                      "agent expressed empathy (no complaint cue was detected before it)")
+        why = "nothing called for empathy: no complaint or distress cue from the caller"
+        anchor = ctx.problem[0] if ctx.problem else None
+        return _j(Verdict.NOT_APPLICABLE, 0.6,
+                  [ctx.evidence(anchor, why)] if anchor is not None else [ctx.measurement(why, role=Role.CUSTOMER)],
+                  why)
+    evidence: list[Evidence] = []
+    answered = 0
+    for line, h in complaints:
+        window = ctx.after(line, Role.AGENT, opts.empathy_window_agent_turns)
+        reply = next(((l, e) for l in window if (e := ctx.hit(l, empathy_cue)) is not None), None)
+        evidence.append(ctx.evidence(line, f"complaint cue {h.describe()}", h))
+        if reply is not None:
+            answered += 1
+            evidence.append(ctx.evidence(reply[0], f"empathy {reply[1].describe()} after the complaint at "
+                                                   f"{line.start:.1f} s", reply[1]))
+    summary = f"{answered} of {len(complaints)} complaint(s) answered with empathy"
+    if answered == len(complaints):
+        return _j(Verdict.PASS, 0.8, evidence, summary)
+    if answered:
+        return _j(Verdict.PARTIAL, 0.65, evidence, summary)
+    return _j(Verdict.FAIL, 0.7, evidence, summary)
+
+
+# --------------------------------------------------------------------------- interaction control
+
+
+def _probing_questions(ctx: CallContext, item_cue: str) -> list[tuple[Line, CueHit | None]]:
+    """Agent questions between the problem statement and the first solution-like turn."""
+    if ctx.problem is None:
+        return []
+    stop = ctx.solution[0].index if ctx.solution else len(ctx.lines)
+    exclude = [ctx.cue("customer_identification", "question"), ctx.cue("data_verification", "identifier"),
+               ctx.cue("problem_confirmation", "restatement")]
+    out = []
+    for line in ctx.after(ctx.problem[0], Role.AGENT):
+        if line.index >= stop:
+            break
+        if any(ctx.hit(line, c) is not None for c in exclude):
+            continue  # identity and confirmation questions are not probing
+        h = ctx.hit(line, item_cue)
+        if line.is_question or h is not None:
+            out.append((line, h))
+    return out
+
+
+def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Agent questions between the caller's problem statement and the first solution-like turn."""
+    if ctx.problem is None:
+        return _j(Verdict.NEEDS_REVIEW, 0.3,
+                  [ctx.evidence(l, "no problem statement recognised") for l in ctx.customer[:3]]
+                  or [ctx.measurement("no customer speech", role=Role.CUSTOMER)],
+                  "no problem statement recognised, so probing cannot be placed")
+    problem, ph = ctx.problem
+    questions = _probing_questions(ctx, item.cue("question"))
+    evidence = [ctx.evidence(problem, "caller's problem statement" + (f" ({ph.describe()})" if ph else ""), ph)]
+    for line, h in questions[:MAX_EVIDENCE]:
+        evidence.append(ctx.evidence(line, "agent question" + (f" {h.describe()}" if h else " ('?')"), h))
+    if ctx.solution:
+        s, sh = ctx.solution
+        evidence.append(ctx.evidence(s, "first solution-like turn" + (f" {sh.describe()}" if sh else " (long statement)"), sh))
+    where = "before the first solution-like turn" if ctx.solution else "after it (no solution-like turn recognised)"
+    summary = f"{len(questions)} agent question(s) between the problem statement and {where}"
+    if len(questions) >= opts.probing_min_questions:
+        return _j(Verdict.PASS, 0.7, evidence, summary)
+    if questions:
+        return _j(Verdict.PARTIAL, 0.55, evidence, summary)
+    return _j(Verdict.FAIL, 0.55, evidence, summary)
+
+
+def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Stages greeting → identification → probing → solution → closing, found in that order."""
+    stages: list[tuple[str, Line | None, str]] = []
+    opening = ctx.opening_lines(opts)
+    greet = None
+    for role in ("greeting", "institution", "offer_help"):
+        f = ctx.first(opening, ctx.cue("opening_greeting", role))
+        if f is not None and (greet is None or f[0].start < greet[0].start):
+            greet = f
+    stages.append(("greeting", greet[0] if greet else None, greet[1].describe() if greet else ""))
+    ident = ctx.identification.question or ctx.identification.answer
+    stages.append(("identification", ident, ""))
+    probes = _probing_questions(ctx, ctx.cue("probing", "question"))
+    stages.append(("probing", probes[0][0] if probes else None, ""))
+    stages.append(("solution", ctx.solution[0] if ctx.solution else None, ""))
+    closing = ctx.closing_lines(opts)
+    close = None
+    for role in ("further_help", "thanks", "farewell"):
+        f = ctx.first(closing, ctx.cue("closing_greeting", role))
+        if f is not None and (close is None or f[0].start < close[0].start):
+            close = f
+    stages.append(("closing", close[0] if close else None, close[1].describe() if close else ""))
+
+    evidence = [ctx.evidence(line, f"stage {name} at {line.start:.1f} s" + (f" ({cue})" if cue else ""))
+                for name, line, cue in stages if line is not None]
+    missing = [name for name, line, _ in stages if line is None]
+    found = [(name, line) for name, line, _ in stages if line is not None]
+    disorder = [f"{a} after {b}" for (b, lb), (a, la) in zip(found, found[1:]) if la.start < lb.start]
+    if not missing and not disorder:
+        return _j(Verdict.PASS, 0.6, evidence, "all five stages found in order")
+    problems = ([f"missing: {', '.join(missing)}"] if missing else []) + (
+        [f"out of order: {', '.join(disorder)}"] if disorder else [])
+    return _j(Verdict.NEEDS_REVIEW, 0.3, evidence or [ctx.measurement("no stage recognised")],
+              "stage order cannot be confirmed (" + "; ".join(problems) + ")")
+
+
+def judge_formal_language(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Informal words per 100 agent words: none passes, up to the threshold is partial, more fails."""
+    phrases = ctx.cues.phrases(item.cue("informal"))
+    words = sum(len(l.tokens) for l in ctx.agent)
+    if words == 0:
+        return _j(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no agent words")], "the agent said nothing measurable")
+    evidence: list[Evidence] = []
+    total = 0
+    for line in ctx.agent:
+        found = [(" ".join(p), n) for p in phrases if (n := count_phrase(line.tokens, p))]
+        if found:
+            total += sum(n for _, n in found)
+            if len(evidence) < MAX_EVIDENCE:
+                evidence.append(ctx.evidence(line, "informal: " + ", ".join(
+                    f"'{w}'" + (f" ×{n}" if n > 1 else "") for w, n in found)))
+    rate = 100.0 * total / words
+    summary = f"{total} informal word(s) in {words} agent words ({rate:.1f} per 100; partial up to " \
+              f"{opts.informal_per_100_partial:g})"
+    if total == 0:
+        # Few words give little chance to slip: less sure of a pass.
+        conf = 0.8 if words >= 30 else 0.6
+        return _j(Verdict.PASS, conf, [ctx.measurement(summary)], summary)
+    verdict = Verdict.PARTIAL if rate <= opts.informal_per_100_partial else Verdict.FAIL
+    return _j(verdict, 0.75, evidence + [ctx.measurement(summary)], summary)
+
+
+def _agent_cue_near(ctx: CallContext, cue: str, lo: float, hi: float, before: bool) -> tuple[Line, CueHit] | None:
+    """The agent utterance with ``cue`` nearest to a point, within [lo, hi] (its end or start)."""
+    cands = [l for l in ctx.agent if lo <= (l.end if before else l.start) <= hi]
+    ordered = reversed(cands) if before else cands
+    return ctx.first(ordered, cue)
+
+
+def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Each hold announced, within the limit and thanked after; each transfer announced with a target."""
+    holds = ctx.timing.events_of(EventType.HOLD)
+    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    if not holds and not transfers:
+        why = "no hold or transfer in the call"
+        return _j(Verdict.NOT_APPLICABLE, 0.8, [ctx.measurement(why)], why)
+    window = opts.hold_announce_window_s
+    limit = ctx.timing.thresholds.get("hold_max_s", opts.hold_max_s)
+    evidence: list[Evidence] = []
+    checks: list[bool] = []
+    events_ok = 0
+    for e in holds:
+        ann = _agent_cue_near(ctx, item.cue("hold_announcement"), e.start - window, e.start + 1.0, before=True)
+        ret = _agent_cue_near(ctx, item.cue("hold_return"), e.end - 1.0, e.end + window, before=False)
+        announced = bool(e.details.get("announced")) or ann is not None
+        thanked = bool(e.details.get("thanked")) or ret is not None
+        over = e.details.get("over_limit")
+        over = bool(over) if isinstance(over, bool) else (e.end - e.start) > limit
+        ok = [announced, thanked, not over]
+        checks += ok
+        events_ok += all(ok)
+        what = (f"hold {e.end - e.start:.0f} s at {e.start:.1f} s: "
+                f"{'announced' if announced else 'not announced'}, {'thanked' if thanked else 'not thanked'} after, "
+                f"{'over' if over else 'within'} the {limit:.0f} s limit")
+        evidence.append(_event_evidence(ctx, e, ann, what))
+        if ret is not None:
+            evidence.append(ctx.evidence(ret[0], f"return from hold {ret[1].describe()}", ret[1]))
+    for e in transfers:
+        ann = _agent_cue_near(ctx, item.cue("transfer"), e.start - window, e.start + 1.0, before=True)
+        target = str(e.details.get("target") or "")
+        if not target and ann is not None:
+            rest = ann[0].tokens[ann[1].position + len(ann[1].phrase.split()):]
+            target = " ".join(rest[:4])
+        ok = [ann is not None, bool(target)]
+        checks += ok
+        events_ok += all(ok)
+        what = (f"transfer at {e.start:.1f} s: {'announced' if ann else 'not announced'}, "
+                + (f"target '{target}'" if target else "no target said"))
+        evidence.append(_event_evidence(ctx, e, ann, what))
+    n = len(holds) + len(transfers)
+    summary = f"{events_ok} of {n} hold/transfer event(s) handled fully"
+    if events_ok == n:
+        return _j(Verdict.PASS, 0.75, evidence, summary)
+    if any(checks):
+        return _j(Verdict.PARTIAL, 0.65, evidence, summary)
+    return _j(Verdict.FAIL, 0.65, evidence, summary)
+
+
+def _event_evidence(ctx: CallContext, e: Event, ann: tuple[Line, CueHit] | None, what: str) -> Evidence:
+    if ann is not None:
+        return ctx.evidence(ann[0], f"{what} (announcement {ann[1].describe()})", ann[1])
+    return ctx.measurement(what, e.start, e.end)
+
+
+# --------------------------------------------------------------------------- solution
+
+
+def _agent_wpm(ctx: CallContext) -> float | None:
+    wpm = ctx.timing.metrics.get("agent_wpm")
+    if isinstance(wpm, (int, float)):
+        return float(wpm)
+    seconds = sum(l.end - l.start for l in ctx.agent)
+    words = sum(len(l.tokens) for l in ctx.agent)
+    return 60.0 * words / seconds if seconds > 0 and words else None
+
+
+def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Structure markers in the answer, agent pace in range and no overlong monologue."""
+    start = ctx.solution[0] if ctx.solution else (ctx.problem[0] if ctx.problem else None)
+    lines = [l for l in ctx.agent if start is None or l.index >= start.index]
+    markers = [(l, h) for l in lines if (h := ctx.hit(l, item.cue("structure"))) is not None]
+    evidence = [ctx.evidence(l, f"structure marker {h.describe()}", h) for l, h in markers[:MAX_EVIDENCE]]
+    wpm = _agent_wpm(ctx)
+    mono = ctx.timing.metrics.get("agent_longest_monologue_s")
+    if not isinstance(mono, (int, float)):
+        mono = max((l.end - l.start for l in ctx.agent), default=None)
+    facts: list[str] = []
+    pace_ok = wpm is not None and opts.pace_wpm_min <= wpm <= opts.pace_wpm_max
+    if wpm is not None:
+        facts.append(f"agent pace {wpm:.0f} wpm (band {opts.pace_wpm_min:g}-{opts.pace_wpm_max:g})")
+    mono_ok = mono is None or mono <= opts.clarity_monologue_max_s
+    if mono is not None:
+        facts.append(f"longest agent monologue {mono:.0f} s (limit {opts.clarity_monologue_max_s:g} s)")
+    if facts:
+        evidence.append(ctx.measurement("; ".join(facts)))
+    summary = f"{len(markers)} structure marker(s)" + (f"; {'; '.join(facts)}" if facts else "")
+    if markers and pace_ok and mono_ok:
+        return _j(Verdict.PASS, 0.65, evidence, summary)
+    if markers and wpm is not None:
+        return _j(Verdict.PARTIAL, 0.55, evidence, summary)
+    if start is not None:
+        evidence.insert(0, ctx.evidence(start, "the answer under review"))
+    return _j(Verdict.NEEDS_REVIEW, 0.35, evidence or [ctx.measurement("no agent answer found")],
+              f"{summary}; no structure markers or no pace measurement — a short answer may need none, "
+              "an officer should judge")
+
+
+def _kb_needs_review(ctx: CallContext, what: str) -> Judgement:
+    evidence = []
+    if ctx.problem:
+        evidence.append(ctx.evidence(ctx.problem[0], "the caller's question"))
+    if ctx.solution:
+        evidence.append(ctx.evidence(ctx.solution[0], f"the agent's answer, to be checked for {what}"))
+    reason = "no knowledge base configured"
+    return _j(Verdict.NEEDS_REVIEW, 0.0, evidence or [ctx.measurement(f"{reason}; no answer located")],
+              f"{reason}: {what} of the answer needs a QA officer")
+
+
+def judge_solution_accuracy(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Needs a knowledge base of approved answers; without one → needs_review."""
+    return _kb_needs_review(ctx, "accuracy")
+
+
+def judge_solution_completeness(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Needs a knowledge base entry's key points; without one → needs_review."""
+    return _kb_needs_review(ctx, "completeness")
+
+
+def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """The one built-in procedure: identity verification before account-specific information."""
+    account, v = ctx.account_info, ctx.verification
+    if account is None:
+        ev = [ctx.evidence(v.request, "identifier request")] if v.request is not None else [
+            ctx.measurement("no account-specific information detected")]
+        return _j(Verdict.NEEDS_REVIEW, 0.3, ev,
+                  "no procedure configured beyond verification before account-specific information, and no "
+                  "account-specific information was detected")
+    line, h = account
+    acct = ctx.evidence(line, f"account-specific information {h.describe()}", h)
+    if v.request is not None and v.request.start <= line.start:
+        return _j(Verdict.PASS, 0.6, [ctx.evidence(v.request, "identity verification requested"), acct],
+                  "identity verified before account-specific information")
+    ev = [acct] + ([ctx.evidence(v.request, "verification only after the account information")]
+                   if v.request is not None else [])
+    return _j(Verdict.FAIL, 0.55, ev, "account-specific information given before any identity verification")
+
+
+def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """An acceptance check or follow-up statement by the agent, and the caller's acceptance."""
+    anchor = ctx.problem[0] if ctx.problem else None
+    lines = [l for l in ctx.agent if anchor is None or l.index > anchor.index]
+    asked: list[tuple[Line, CueHit, str]] = []
+    for line in lines:
+        for role, label in (("check", "acceptance check"), ("follow_up", "follow-up")):
+            h = ctx.hit(line, item.cue(role))
+            if h is not None:
+                asked.append((line, h, label))
+                break
+    if not asked:
+        probe = ctx.closing_lines(opts) or lines[-3:]
+        return _j(Verdict.FAIL, 0.6,
+                  [ctx.evidence(l, "no acceptance check or follow-up statement") for l in probe]
+                  or [ctx.measurement("no acceptance check or follow-up statement")],
+                  "the agent neither checked that the caller accepted the solution nor stated a follow-up")
+    for line, h, label in asked:
+        for reply in ctx.after(line, Role.CUSTOMER, opts.acceptance_answer_customer_turns):
+            if ctx.hit(reply, item.cue("rejection")) is not None:
+                continue
+            a = ctx.hit(reply, item.cue("acceptance"))
+            if a is not None:
+                return _j(Verdict.PASS, 0.75,
+                          [ctx.evidence(line, f"{label} {h.describe()}", h),
+                           ctx.evidence(reply, f"caller's acceptance {a.describe()}", a)],
+                          f"{label} by the agent and the caller accepted")
+    line, h, label = asked[0]
+    return _j(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"{label} {h.describe()}", h)],
+              f"{label} by the agent, but no acceptance heard from the caller")
+
+
+JUDGES: Mapping[str, ItemJudge] = {
+    "opening_greeting": judge_opening_greeting,
+    "customer_identification": judge_customer_identification,
+    "data_verification": judge_data_verification,
+    "closing_greeting": judge_closing_greeting,
+    "address_by_name": judge_address_by_name,
+    "no_interruption": judge_no_interruption,
+    "problem_confirmation": judge_problem_confirmation,
+    "attentiveness": judge_attentiveness,
+    "empathy": judge_empathy,
+    "probing": judge_probing,
+    "conversation_control": judge_conversation_control,
+    "formal_language": judge_formal_language,
+    "hold_transfer_technique": judge_hold_transfer_technique,
+    "solution_clarity": judge_solution_clarity,
+    "solution_accuracy": judge_solution_accuracy,
+    "solution_completeness": judge_solution_completeness,
+    "procedure_compliance": judge_procedure_compliance,
+    "solution_acceptance": judge_solution_acceptance,
+}

@@ -1,0 +1,103 @@
+"""Tunable parameters of the phone rubric engine (one options dataclass per stage)."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Mapping
+
+
+@dataclass(frozen=True)
+class RubricOptions:
+    """Thresholds and windows the rubric matchers use; every field has a documented default.
+
+    The pipeline sets these globally (``rubric:`` block of the pipeline settings); a
+    rubric YAML may override the ones an item lists under ``params`` for that item only
+    (``catalog.ITEM_PARAMS`` says which). Record ``dataclasses.asdict(options)`` with each
+    call's output so a verdict can be traced to the settings that produced it.
+
+    Opening / closing
+        opening_agent_turns: the agent's first N utterances count as the opening (2).
+        opening_window_s: ...and so does any agent utterance starting within this many
+            seconds of the recording start (20 s). The union of both is searched.
+        closing_agent_turns: the agent's last N utterances count as the closing (3).
+        closing_window_s: ...and so does any agent utterance starting within this many
+            seconds before the end of the agent's last utterance (30 s).
+    Identification / verification (shared findings: global only)
+        name_answer_customer_turns: customer utterances after the agent's name question
+            searched for the caller's name (2).
+        name_max_tokens: longest name taken, in words ("Budi Santoso Putra" = 3) (3).
+        verification_answer_customer_turns: customer utterances after an identifier
+            request searched for the identifier (2).
+        verification_min_digits: digits or spoken number words that make an answer
+            an identifier (4; a NIK has 16, a phone number 10-13, a birth date 6-8).
+        problem_min_words: a customer utterance this long counts as the problem
+            statement when no problem cue is found (6 words).
+        solution_min_words: an agent statement this long after the problem statement
+            counts as the solution when no solution cue is found (15 words).
+    Items
+        verification_required: data_verification fails when no verification was asked
+            even though nothing account-specific was said (False: needs_review, as a
+            general-information call may not need verification).
+        address_min_mentions: honorific + name uses for address_by_name to pass (1).
+        address_accept_bare_name: the name without honorific passes address_by_name
+            (False: partial; set True where first names alone are the house style).
+        interruption_partial_max: agent interruptions still judged partial; more fail (2).
+        interruption_count_attempted: count attempted (caller kept talking) as well as
+            successful interruptions (True: both cut the caller off).
+        attentive_latency_max_s: mean response latency above this is slow (2.0 s).
+        attentive_dead_air_max: more dead-air events than this is inattentive (2).
+        attentive_repeat_max: more agent requests to repeat than this is inattentive (1).
+        empathy_window_agent_turns: an empathy phrase must come within this many agent
+            utterances after a complaint to answer it (4).
+        probing_min_questions: agent questions between problem and solution to pass (1).
+        informal_per_100_partial: informal words per 100 agent words still judged
+            partial; more fail; none passes (1.0).
+        hold_announce_window_s: seconds before a hold/transfer (and after a hold) searched
+            for the announcement / thanks (20 s).
+        hold_max_s: hold limit used only when the timing report carries neither
+            ``over_limit`` nor ``thresholds["hold_max_s"]`` (120 s).
+        pace_wpm_min / pace_wpm_max: agent pace band for solution_clarity (90-190 wpm;
+            Indonesian words are long, so its pace runs lower than English).
+        clarity_monologue_max_s: an agent monologue longer than this hurts clarity (60 s).
+        acceptance_answer_customer_turns: customer utterances after an acceptance check
+            searched for the caller's acceptance (2).
+    Evidence
+        quote_max_chars: longer utterances are quoted as a window around the cue (240).
+    """
+
+    opening_agent_turns: int = 2
+    opening_window_s: float = 20.0
+    closing_agent_turns: int = 3
+    closing_window_s: float = 30.0
+    name_answer_customer_turns: int = 2
+    name_max_tokens: int = 3
+    verification_answer_customer_turns: int = 2
+    verification_min_digits: int = 4
+    problem_min_words: int = 6
+    solution_min_words: int = 15
+    verification_required: bool = False
+    address_min_mentions: int = 1
+    address_accept_bare_name: bool = False
+    interruption_partial_max: int = 2
+    interruption_count_attempted: bool = True
+    attentive_latency_max_s: float = 2.0
+    attentive_dead_air_max: int = 2
+    attentive_repeat_max: int = 1
+    empathy_window_agent_turns: int = 4
+    probing_min_questions: int = 1
+    informal_per_100_partial: float = 1.0
+    hold_announce_window_s: float = 20.0
+    hold_max_s: float = 120.0
+    pace_wpm_min: float = 90.0
+    pace_wpm_max: float = 190.0
+    clarity_monologue_max_s: float = 60.0
+    acceptance_answer_customer_turns: int = 2
+    quote_max_chars: int = 240
+
+    def with_overrides(self, overrides: Mapping[str, object]) -> "RubricOptions":
+        """A copy with some fields replaced (an item's ``params`` from the rubric YAML)."""
+        return dataclasses.replace(self, **dict(overrides)) if overrides else self
+
+
+OPTION_TYPES: Mapping[str, type] = {f.name: type(f.default) for f in dataclasses.fields(RubricOptions)}

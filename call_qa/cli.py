@@ -96,6 +96,39 @@ def cmd_process(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    _prepare_environment()
+    import json
+
+    from call_qa.config import load_settings
+    from call_qa.errors import CallQAError
+    from call_qa.evaluation import CorpusEvaluation, evaluate_call, find_corpus, format_table, to_json
+    from call_qa.pipeline import process_recording
+
+    try:
+        settings = load_settings(args.config)
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if not args.corpus.is_dir():
+        print(f"call-qa: {args.corpus} is not a folder", file=sys.stderr)
+        return EXIT_USAGE
+    corpus = find_corpus(args.corpus)
+    if not corpus:
+        print(f"call-qa: no recordings with ground truth (<name>.truth.json, .rttm, .stm or .ref.txt) in {args.corpus}", file=sys.stderr)
+        return EXIT_USAGE
+    evaluations = []
+    for i, truth in enumerate(corpus, start=1):
+        # The truth's language stands for the site's per-line setting unless --language is given.
+        language = args.language or truth.language or settings.language
+        print(f"[{i}/{len(corpus)}] {truth.name} ({language})", file=sys.stderr, flush=True)
+        result = process_recording(truth.audio, settings.with_overrides(language=language))
+        evaluations.append(evaluate_call(truth, result))
+    evaluation = CorpusEvaluation(tuple(evaluations))
+    print(json.dumps(to_json(evaluation), indent=2) if args.json else format_table(evaluation))
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="call-qa", description="Automatic QA for recorded contact-centre calls (offline).")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -109,6 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", choices=("id", "en", "auto"), default=None, help="call language (default from config: id)")
     p.add_argument("--layout", choices=("auto", "stereo", "mono"), default=None, help="channel layout (default: auto)")
     p.set_defaults(func=cmd_process)
+
+    e = sub.add_parser("eval", help="accuracy against ground truth: WER, DER, roles, event F1, rubric agreement")
+    e.add_argument("corpus", type=Path, metavar="CORPUS_DIR", help="recordings with <name>.truth.json (or .rttm/.stm) beside them")
+    e.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    e.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
+    e.add_argument("--language", choices=("id", "en", "auto"), default=None, help="override each call's language")
+    e.set_defaults(func=cmd_eval)
     return parser
 
 

@@ -12,7 +12,7 @@ import functools
 import logging
 import re
 import traceback
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from call_qa import audio as audio_mod
@@ -23,8 +23,7 @@ from call_qa.domain import CallResult, CallStatus, Role, SpeakerInfo, Utterance,
 from call_qa.errors import CallQAError
 from call_qa.models import load_whisper
 from call_qa.roles import apply_roles, assign_roles, load_role_cues
-from call_qa.rubric import CueLexicon, load_cues, load_rubric, score_phone_call
-from call_qa.rubric import RubricOptions
+from call_qa.rubric import CueLexicon, RubricOptions, load_cues, load_rubric, options_from_mapping, score_phone_call
 from call_qa.sound import non_speech_sound
 from call_qa.timing import TimingCues, analyse_timing
 
@@ -51,16 +50,21 @@ def _lexicon(settings: PipelineSettings, language: str) -> CueLexicon:
 
 def timing_cues(lexicon: CueLexicon) -> TimingCues:
     """The phrase lists the timing stage needs, taken from the language's cue lexicon."""
+
+    def phrases(name: str) -> tuple[str, ...]:
+        return tuple(" ".join(tokens) for tokens in lexicon.phrases(name))
+
     return TimingCues(
-        backchannels=lexicon.phrases("backchannels"),
-        hold_announce=lexicon.phrases("hold_announce"),
-        hold_return=lexicon.phrases("hold_return"),
-        transfer_announce=lexicon.phrases("transfer_announce"),
+        backchannels=phrases("acknowledgements"),
+        hold_announce=phrases("hold_announcement"),
+        hold_return=phrases("hold_return"),
+        transfer_announce=phrases("transfer_announcement"),
     )
 
 
 def rubric_options(settings: PipelineSettings) -> RubricOptions:
-    return RubricOptions(**settings.rubric.options)
+    """The rubric's tunable parameters from ``rubric.options`` in the pipeline YAML."""
+    return options_from_mapping(settings.rubric.options, source="configs/pipeline.yaml: rubric.options")
 
 
 def failed_result(path: Path, call_id: str, settings: PipelineSettings, reason: str, content_hash: str = "") -> CallResult:
@@ -123,9 +127,9 @@ def analyse_call(call_audio: audio_mod.CallAudio, settings: PipelineSettings, ca
     """The stages after decoding, on an in-memory call."""
     activity = speaker_activity(call_audio, settings.vad, settings.diarization)
     language = settings.language
-    options = asr_options(settings, "default" if language == "auto" else language)
-    model = load_whisper(options.model, settings.asr.device, settings.asr.compute_type, settings.asr.cpu_threads)
-    transcript = transcribe(call_audio, activity, model, replace(options, language=language))
+    asr = asr_options(settings, "default" if language == "auto" else language)
+    model = load_whisper(asr.model, settings.asr.device, settings.asr.compute_type, settings.asr.cpu_threads)
+    transcript = transcribe(call_audio, activity, model, replace(asr, language=language))
     language = transcript.language
 
     role_cues = load_role_cues(settings.resolve_path(settings.rubric.cues_dir) / "roles.yaml", language)
@@ -143,7 +147,8 @@ def analyse_call(call_audio: audio_mod.CallAudio, settings: PipelineSettings, ca
         music=non_speech_sound(call_audio, activity),
     )
     rubric = load_rubric(settings.resolve_path(settings.rubric.phone_rubric))
-    scorecard = score_phone_call(utterances, timing, language, rubric, lexicon, rubric_options(settings))
+    options = rubric_options(settings)
+    scorecard = score_phone_call(utterances, timing, language, rubric, lexicon, options)
 
     speakers = tuple(
         SpeakerInfo(
@@ -166,11 +171,12 @@ def analyse_call(call_audio: audio_mod.CallAudio, settings: PipelineSettings, ca
         language=language,
         settings=recorded_settings(
             settings,
-            asr_model=options.model,
+            asr_model=asr.model,
             diarization=activity.method,
             roles=assignment.method,
             language_probability=transcript.language_probability,
             asr=dict(transcript.options),
+            rubric_options=asdict(options),
         ),
         speakers=speakers,
         turns=timing.turns,

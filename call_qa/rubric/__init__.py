@@ -18,6 +18,7 @@ from call_qa.rubric.config import (
     check_cues,
     load_cues,
     load_rubric,
+    options_from_mapping,
 )
 from call_qa.rubric.engine import score_phone_call
 from call_qa.rubric.items import JUDGES, ItemJudge, Judgement
@@ -46,6 +47,7 @@ __all__ = [
     "item_points",
     "load_cues",
     "load_rubric",
+    "options_from_mapping",
     "rescore",
     "score_phone_call",
 ]

@@ -87,9 +87,13 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         "data_verification": frozenset({"verification_required"}),
         "closing_greeting": frozenset({"closing_agent_turns", "closing_window_s"}),
         "address_by_name": frozenset({"address_min_mentions", "address_accept_bare_name"}),
-        "no_interruption": frozenset({"interruption_partial_max", "interruption_count_attempted"}),
+        "no_interruption": frozenset(
+            {"interruption_partial_max", "interruption_count_attempted", "interruption_fail_overlap_s"}
+        ),
         "problem_confirmation": frozenset(),
-        "attentiveness": frozenset({"attentive_latency_max_s", "attentive_dead_air_max", "attentive_repeat_max"}),
+        "attentiveness": frozenset(
+            {"attentive_latency_max_s", "attentive_dead_air_max", "attentive_repeat_max", "attentive_interruptions_max"}
+        ),
         "empathy": frozenset({"empathy_window_agent_turns"}),
         "probing": frozenset({"probing_min_questions"}),
         "conversation_control": frozenset(),

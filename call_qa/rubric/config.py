@@ -12,19 +12,20 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from call_qa.errors import ConfigError
 from call_qa.rubric.catalog import DEFAULT_CUES, FIXED_ITEM_SETS, ITEM_PARAMS, SHARED_CUE_LISTS
-from call_qa.rubric.options import OPTION_TYPES
+from call_qa.rubric.options import OPTION_TYPES, RubricOptions
 from call_qa.rubric.text import normalize
 
 log = logging.getLogger("call_qa")
 
 
-class RubricConfigError(ValueError):
+class RubricConfigError(ConfigError, ValueError):
     """A rubric or cue file is malformed; the message names the file, item and field."""
 
 
@@ -76,9 +77,11 @@ class Rubric:
         raise KeyError(item_id)
 
     def has_item(self, item_id: str) -> bool:
+        """Whether the rubric has an item with this id."""
         return any(it.id == item_id for it in self.items)
 
     def section(self, section_id: str) -> RubricSection:
+        """The section with this id (KeyError when the rubric has none)."""
         for s in self.sections:
             if s.id == section_id:
                 return s
@@ -283,8 +286,30 @@ def _item_value(path: Path, section_id: str, it: _ItemModel) -> RubricItem:
     )
 
 
+def options_from_mapping(values: Mapping[str, object], source: str = "rubric options") -> RubricOptions:
+    """RubricOptions from a settings mapping (the pipeline's ``rubric.options`` block).
+
+    Raises RubricConfigError naming ``source`` and the field for an unknown name or a
+    value of the wrong type, so a typo in the settings is not silently ignored.
+    """
+    checked: dict[str, object] = {}
+    for key, value in values.items():
+        if key not in OPTION_TYPES:
+            raise RubricConfigError(
+                f"{source}: rubric options, field '{key}': unknown option; known: {', '.join(OPTION_TYPES)}"
+            )
+        checked[key] = _coerce_value(OPTION_TYPES[key], value, lambda msg, k=key: RubricConfigError(
+            f"{source}: rubric options, field '{k}': {msg}"))
+    return RubricOptions(**checked)  # type: ignore[arg-type]
+
+
 def _coerce_param(path: Path, item_id: str, key: str, value: object) -> object:
-    expected = OPTION_TYPES[key]
+    return _coerce_value(OPTION_TYPES[key], value,
+                         lambda msg: _fail(path, f"item '{item_id}'", f"params.{key}", msg))
+
+
+def _coerce_value(expected: type, value: object, error: Callable[[str], Exception]) -> object:
+    """``value`` as the option type ``expected`` (ints accepted for floats), else raise ``error(msg)``."""
     if expected is bool:
         ok = isinstance(value, bool)
     elif expected is int:
@@ -292,7 +317,7 @@ def _coerce_param(path: Path, item_id: str, key: str, value: object) -> object:
     else:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok:
-        raise _fail(path, f"item '{item_id}'", f"params.{key}", f"expected {expected.__name__}, got {value!r}")
+        raise error(f"expected {expected.__name__}, got {value!r}")
     return float(value) if expected is float else value  # type: ignore[arg-type]
 
 

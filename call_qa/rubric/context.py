@@ -154,14 +154,18 @@ class CallContext:
         )
 
     def closing_lines(self, opts: RubricOptions) -> tuple[Line, ...]:
-        """The agent's last turns: the last N agent utterances or those near the agent's end."""
+        """The agent's last turns: the last N agent utterances or those near the agent's end.
+
+        The agent's first utterance is never part of the closing: in a short call it
+        would otherwise lend its "selamat pagi" to the closing greeting.
+        """
         if not self.agent:
             return ()
         last_end = self.agent[-1].end
         n = len(self.agent)
         return tuple(
             l for k, l in enumerate(self.agent)
-            if k >= n - opts.closing_agent_turns or l.start >= last_end - opts.closing_window_s
+            if k > 0 and (k >= n - opts.closing_agent_turns or l.start >= last_end - opts.closing_window_s)
         )
 
     # ------------------------------------------------------------------ evidence

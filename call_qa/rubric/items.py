@@ -23,7 +23,7 @@ from call_qa.rubric.config import RubricItem
 from call_qa.rubric.context import CallContext, Line
 from call_qa.rubric.matchers import CueHit
 from call_qa.rubric.options import RubricOptions
-from call_qa.rubric.text import count_phrase, tokens
+from call_qa.rubric.text import count_phrase, raw_tokens, tokens
 
 # Evidence lists are capped so a long call does not bury the officer in quotes.
 MAX_EVIDENCE = 6
@@ -48,20 +48,25 @@ def _j(verdict: Verdict, confidence: float, evidence: Iterable[Evidence], reason
 
 def _components(
     ctx: CallContext, lines: Sequence[Line], cues: Sequence[tuple[str, str]]
-) -> tuple[dict[str, tuple[Line, CueHit]], dict[int, list[str]]]:
+) -> tuple[dict[str, tuple[Line, CueHit]], dict[int, list[tuple[str, CueHit | None]]]]:
     """Find each (label, cue list) among ``lines``; also group the reasons per line."""
     found: dict[str, tuple[Line, CueHit]] = {}
-    per_line: dict[int, list[str]] = {}
+    per_line: dict[int, list[tuple[str, CueHit | None]]] = {}
     for label, cue in cues:
         hit = ctx.first(lines, cue)
         if hit is not None:
             found[label] = hit
-            per_line.setdefault(hit[0].index, []).append(f"{label} {hit[1].describe()}")
+            per_line.setdefault(hit[0].index, []).append((f"{label} {hit[1].describe()}", hit[1]))
     return found, per_line
 
 
-def _grouped_evidence(ctx: CallContext, per_line: Mapping[int, list[str]]) -> list[Evidence]:
-    return [ctx.evidence(ctx.lines[i], "; ".join(reasons)) for i, reasons in sorted(per_line.items())]
+def _grouped_evidence(ctx: CallContext, per_line: Mapping[int, list[tuple[str, CueHit | None]]]) -> list[Evidence]:
+    """One evidence per line, its reasons joined, quoted around the first cue."""
+    out = []
+    for i, parts in sorted(per_line.items()):
+        hit = next((h for _, h in parts if h is not None), None)
+        out.append(ctx.evidence(ctx.lines[i], "; ".join(r for r, _ in parts), hit))
+    return out
 
 
 def _all_some_none(found: int, total: int, conf: tuple[float, float, float]) -> tuple[Verdict, float]:
@@ -85,7 +90,7 @@ def judge_opening_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptio
     )
     named = ctx.agent_name(lines, item.cue("agent_name"))
     if named is not None:
-        per_line.setdefault(named[0].index, []).append(f"agent name '{named[1]}'")
+        per_line.setdefault(named[0].index, []).append((f"agent name '{named[1]}'", None))
     labels = ["greeting", "institution", "agent name", "offer of help"]
     present = [l for l in labels if l in found or (l == "agent name" and named is not None)]
     missing = [l for l in labels if l not in present]
@@ -162,7 +167,7 @@ def judge_closing_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptio
     verdict, conf = _all_some_none(len(found), len(labels), (0.9, 0.75, 0.7))
     evidence = _grouped_evidence(ctx, per_line) or [
         ctx.evidence(l, "no further-help offer, thanks or closing greeting") for l in lines
-    ]
+    ] or [ctx.evidence(ctx.agent[0], "the agent spoke only once (the opening); no closing turn")]
     reason = f"{len(found)} of 3 closing components" + (f"; missing: {', '.join(missing)}" if missing else "")
     return _j(verdict, conf, evidence, reason)
 
@@ -171,15 +176,27 @@ def judge_closing_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptio
 
 
 def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """Honorific + the caller's name in agent speech after the name was learned."""
+    """Honorific + the caller's name in agent speech after the name was learned.
+
+    With no name learned: an honorific + capitalised name in agent speech still passes
+    (the agent may have it from records); otherwise fail when the agent never asked,
+    needs_review when it asked but the answer held no recognisable name.
+    """
     f = ctx.identification
-    if not f.name or f.answer is None:
-        where = f.question or (ctx.agent[0] if ctx.agent else None)
-        why = ("the agent asked but no name was recognised in the caller's answer" if f.question is not None
-               else "the agent never asked for the name and the caller gave none")
-        ev = [ctx.evidence(where, why)] if where is not None else [ctx.measurement(why)]
-        return _j(Verdict.NEEDS_REVIEW, 0.3, ev, f"no caller name was learned ({why}), so its use cannot be checked")
     honorifics = ctx.words(item.cue("honorific"))
+    if not f.name or f.answer is None:
+        # The agent may know the name from records: "Pak Budi" with a capitalised name.
+        titled_any = [(l, n) for l in ctx.agent for n in _titled_names(ctx, l, honorifics)]
+        if titled_any:
+            return _j(Verdict.PASS, 0.6, [ctx.evidence(l, f"honorific + name '{n}'") for l, n in titled_any],
+                      f"caller addressed as '{titled_any[0][1]}' (the name was not heard from the caller)")
+        if f.question is None:
+            return _j(Verdict.FAIL, 0.6,
+                      [ctx.evidence(l, "agent turn without the caller's name") for l in ctx.agent[:MAX_EVIDENCE]],
+                      "the agent never asked for the caller's name and never addressed the caller by name")
+        why = "the agent asked but no name was recognised in the caller's answer"
+        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(f.question, why)],
+                  f"no caller name was learned ({why}), so its use cannot be checked")
     name_tokens = {t for t in tokens(f.name) if len(t) >= 2 and t not in honorifics}
     titled: list[Evidence] = []
     bare: list[Evidence] = []
@@ -207,24 +224,69 @@ def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOption
     return _j(Verdict.FAIL, 0.75, ev, f"{learned}; the agent never used it")
 
 
+# Abbreviated honorifics keep their full stop ("Mr. Miller"); any other honorific
+# followed by punctuation ends a phrase ("Baik Pak. Caranya …" names nobody).
+_ABBREVIATED = frozenset({"mr", "mrs", "ms", "dr", "bpk", "sdr", "sdri"})
+
+
+def _titled_names(ctx: CallContext, line: Line, honorifics: frozenset[str]) -> list[str]:
+    """ "Honorific Name" pairs in ``line`` where the name is capitalised and not a common word."""
+    text = line.utt.text
+    if text.islower() or text.isupper():
+        return []  # capitalisation carries no information
+    words = text.split()
+    toks = raw_tokens(text)
+    stop = ctx.words("name_stopwords")
+    out = []
+    for a, b in zip(toks, toks[1:]):
+        if a.norm not in honorifics or b.raw_index != a.raw_index + 1:
+            continue
+        if words[a.raw_index][-1:] in ",;:!?." and not (a.norm in _ABBREVIATED and words[a.raw_index].endswith(".")):
+            continue
+        if b.capitalized and b.norm.isalpha() and b.norm not in stop and b.norm not in honorifics \
+                and not (b.surface.isupper() and len(b.surface) > 1):
+            out.append(f"{a.surface} {b.surface}")
+    return out
+
+
 def _line_at(ctx: CallContext, role: Role, t: float) -> Line | None:
     """The ``role`` utterance covering time ``t`` (or starting closest to it)."""
     cands = [l for l in ctx.lines if l.role == role and l.start - 0.5 <= t <= l.end + 0.5]
     return min(cands, key=lambda l: abs(l.start - t)) if cands else None
 
 
-def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """Agent interruptions of the caller from the timing events (metrics.md; backchannels excluded)."""
+def _agent_interruptions(ctx: CallContext, opts: RubricOptions) -> tuple[list[Event], int | None]:
+    """Agent interruptions of the caller: the events, and their count (None when unmeasured).
+
+    Events carry the times; without an event list the timing metric alone still counts.
+    """
     events = [
         e for e in ctx.timing.events_of(EventType.INTERRUPTION)
         if e.details.get("by") == "agent" and (opts.interruption_count_attempted or e.details.get("successful"))
     ]
     metric = ctx.timing.metrics.get("agent_interruptions")
-    if not events and metric is None and not ctx.timing.turns:
+    if events:
+        return events, len(events)
+    if isinstance(metric, (int, float)):
+        return events, int(metric)
+    return events, (0 if ctx.timing.turns else None)
+
+
+def _overlap(e: Event) -> float:
+    overlap = e.details.get("overlap_s")
+    return float(overlap) if isinstance(overlap, (int, float)) else e.end - e.start
+
+
+def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
+    """Agent interruptions of the caller from the timing events (metrics.md; backchannels excluded).
+
+    0 → pass; up to ``interruption_partial_max`` → partial; more → fail; and any single
+    talk-over of ``interruption_fail_overlap_s`` or longer → fail.
+    """
+    events, count = _agent_interruptions(ctx, opts)
+    if count is None:
         return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("agent_interruptions not measured")],
                   "interruptions were not measured for this call")
-    # Events carry the times; without an event list the metric alone still counts.
-    count = len(events) if events else int(metric or 0)
     limit = opts.interruption_partial_max
     if count == 0:
         return _j(Verdict.PASS, 0.85, [ctx.measurement("0 agent interruptions of the caller (timing)")],
@@ -232,9 +294,7 @@ def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOption
     evidence: list[Evidence] = []
     for e in events:
         kind = "successful" if e.details.get("successful") else "attempted"
-        overlap = e.details.get("overlap_s")
-        what = f"agent interrupted the caller at {e.start:.1f} s ({kind}" + (
-            f", overlap {float(overlap):.2f} s)" if isinstance(overlap, (int, float)) else ")")
+        what = f"agent interrupted the caller at {e.start:.1f} s ({kind}, overlap {_overlap(e):.2f} s)"
         agent_line = _line_at(ctx, Role.AGENT, e.start)
         evidence.append(ctx.evidence(agent_line, what) if agent_line is not None else
                         ctx.measurement(what, e.start, e.end))
@@ -243,8 +303,13 @@ def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOption
             evidence.append(ctx.evidence(cut, f"caller's utterance interrupted at {e.start:.1f} s"))
     if not evidence:
         evidence = [ctx.measurement(f"agent_interruptions = {count} (timing metric, no event list)")]
-    verdict = Verdict.PARTIAL if count <= limit else Verdict.FAIL
-    return _j(verdict, 0.8, evidence, f"{count} agent interruption(s); partial up to {limit}, fail above")
+    longest = max((_overlap(e) for e in events), default=0.0)
+    severe = longest >= opts.interruption_fail_overlap_s
+    verdict = Verdict.PARTIAL if count <= limit and not severe else Verdict.FAIL
+    reason = f"{count} agent interruption(s); partial up to {limit}, fail above"
+    if severe:
+        reason += f"; talked over the caller for {longest:.1f} s (fail from {opts.interruption_fail_overlap_s:g} s)"
+    return _j(verdict, 0.8, evidence, reason)
 
 
 def judge_problem_confirmation(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -312,6 +377,9 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
     if isinstance(dead, (int, float)):
         (good if dead <= opts.attentive_dead_air_max else bad).append(
             f"{int(dead)} dead-air event(s) (limit {opts.attentive_dead_air_max})")
+    _, interruptions = _agent_interruptions(ctx, opts)
+    if interruptions is not None and interruptions > opts.attentive_interruptions_max:
+        bad.append(f"cut the caller off {interruptions} time(s) (limit {opts.attentive_interruptions_max})")
     repeats = [(l, h) for l in ctx.agent if (h := ctx.hit(l, repeat_cue)) is not None]
     for line, h in repeats[:3]:
         evidence.append(ctx.evidence(line, f"asked the caller to repeat {h.describe()}", h))
@@ -335,7 +403,11 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
 def judge_empathy(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
     """Empathy phrases from the agent after each complaint or distress cue from the caller."""
     complaint_cue, empathy_cue = item.cue("complaint"), item.cue("empathy")
-    complaints = [(l, h) for l in ctx.customer if (h := ctx.hit(l, complaint_cue)) is not None]
+    # Only complaints the agent could answer count: one made to a third party after a
+    # transfer, with no agent turn after it, is not the agent's to answer.
+    last_agent = ctx.agent[-1].index if ctx.agent else -1
+    complaints = [(l, h) for l in ctx.customer
+                  if l.index < last_agent and (h := ctx.hit(l, complaint_cue)) is not None]
     empathic = [(l, h) for l in ctx.agent if (h := ctx.hit(l, empathy_cue)) is not None]
     if not complaints:
         if empathic:
@@ -374,13 +446,13 @@ def _probing_questions(ctx: CallContext, item_cue: str) -> list[tuple[Line, CueH
         return []
     stop = ctx.solution[0].index if ctx.solution else len(ctx.lines)
     exclude = [ctx.cue("customer_identification", "question"), ctx.cue("data_verification", "identifier"),
-               ctx.cue("problem_confirmation", "restatement")]
+               ctx.cue("problem_confirmation", "restatement"), ctx.cue("attentiveness", "repeat_request")]
     out = []
     for line in ctx.after(ctx.problem[0], Role.AGENT):
         if line.index >= stop:
             break
         if any(ctx.hit(line, c) is not None for c in exclude):
-            continue  # identity and confirmation questions are not probing
+            continue  # identity, confirmation and "say that again" questions are not probing
         h = ctx.hit(line, item_cue)
         if line.is_question or h is not None:
             out.append((line, h))
@@ -402,8 +474,9 @@ def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
     if ctx.solution:
         s, sh = ctx.solution
         evidence.append(ctx.evidence(s, "first solution-like turn" + (f" {sh.describe()}" if sh else " (long statement)"), sh))
-    where = "before the first solution-like turn" if ctx.solution else "after it (no solution-like turn recognised)"
-    summary = f"{len(questions)} agent question(s) between the problem statement and {where}"
+    where = ("between the problem statement and the first solution-like turn" if ctx.solution
+             else "after the problem statement (no solution-like turn recognised)")
+    summary = f"{len(questions)} agent question(s) {where}"
     if len(questions) >= opts.probing_min_questions:
         return _j(Verdict.PASS, 0.7, evidence, summary)
     if questions:
@@ -427,6 +500,9 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
     stages.append(("probing", probes[0][0] if probes else None, ""))
     stages.append(("solution", ctx.solution[0] if ctx.solution else None, ""))
     closing = ctx.closing_lines(opts)
+    if ctx.solution:
+        # A "terima kasih" before the answer is politeness, not the closing stage.
+        closing = tuple(l for l in closing if l.index >= ctx.solution[0].index)
     close = None
     for role in ("further_help", "thanks", "farewell"):
         f = ctx.first(closing, ctx.cue("closing_greeting", role))
@@ -438,7 +514,7 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
                 for name, line, cue in stages if line is not None]
     missing = [name for name, line, _ in stages if line is None]
     found = [(name, line) for name, line, _ in stages if line is not None]
-    disorder = [f"{a} after {b}" for (b, lb), (a, la) in zip(found, found[1:]) if la.start < lb.start]
+    disorder = [f"{a} before {b}" for (b, lb), (a, la) in zip(found, found[1:]) if la.start < lb.start]
     if not missing and not disorder:
         return _j(Verdict.PASS, 0.6, evidence, "all five stages found in order")
     problems = ([f"missing: {', '.join(missing)}"] if missing else []) + (
@@ -551,8 +627,10 @@ def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptio
     """Structure markers in the answer, agent pace in range and no overlong monologue."""
     start = ctx.solution[0] if ctx.solution else (ctx.problem[0] if ctx.problem else None)
     lines = [l for l in ctx.agent if start is None or l.index >= start.index]
-    markers = [(l, h) for l in lines if (h := ctx.hit(l, item.cue("structure"))) is not None]
-    evidence = [ctx.evidence(l, f"structure marker {h.describe()}", h) for l, h in markers[:MAX_EVIDENCE]]
+    marked = [(l, hs) for l in lines if (hs := ctx.hits(l, item.cue("structure")))]
+    markers = [h for _, hs in marked for h in hs]
+    evidence = [ctx.evidence(l, "structure markers " + ", ".join(h.describe() for h in hs), hs[0])
+                for l, hs in marked[:MAX_EVIDENCE]]
     wpm = _agent_wpm(ctx)
     mono = ctx.timing.metrics.get("agent_longest_monologue_s")
     if not isinstance(mono, (int, float)):
@@ -600,9 +678,20 @@ def judge_solution_completeness(ctx: CallContext, item: RubricItem, opts: Rubric
 
 
 def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """The one built-in procedure: identity verification before account-specific information."""
+    """The one built-in procedure: identity verification before account-specific information.
+
+    Verification before the agent's first answer satisfies it whatever the answer held;
+    without account-specific information detected and without verification there is
+    no procedure to check against (needs_review).
+    """
     account, v = ctx.account_info, ctx.verification
     if account is None:
+        answer = ctx.solution[0] if ctx.solution else None
+        if v.request is not None and v.answer is not None and answer is not None and v.request.start <= answer.start:
+            return _j(Verdict.PASS, 0.5,
+                      [ctx.evidence(v.request, "identity verification requested"),
+                       ctx.evidence(answer, "the agent's first answer came after verification")],
+                      "identity verified before the agent's first answer (no account-specific cue detected)")
         ev = [ctx.evidence(v.request, "identifier request")] if v.request is not None else [
             ctx.measurement("no account-specific information detected")]
         return _j(Verdict.NEEDS_REVIEW, 0.3, ev,

@@ -45,9 +45,15 @@ class RubricOptions:
         interruption_partial_max: agent interruptions still judged partial; more fail (2).
         interruption_count_attempted: count attempted (caller kept talking) as well as
             successful interruptions (True: both cut the caller off).
+        interruption_fail_overlap_s: one agent interruption talking over the caller this
+            long fails the item whatever the count (2.0 s: a short overlap may be an eager
+            reply, a long talk-over is cutting the caller off).
         attentive_latency_max_s: mean response latency above this is slow (2.0 s).
         attentive_dead_air_max: more dead-air events than this is inattentive (2).
-        attentive_repeat_max: more agent requests to repeat than this is inattentive (1).
+        attentive_repeat_max: more agent requests to repeat than this is inattentive (0:
+            rubric.md — the agent "does not make the caller repeat").
+        attentive_interruptions_max: more agent interruptions than this is inattentive
+            (0: cutting the caller off is not listening).
         empathy_window_agent_turns: an empathy phrase must come within this many agent
             utterances after a complaint to answer it (4).
         probing_min_questions: agent questions between problem and solution to pass (1).
@@ -57,8 +63,10 @@ class RubricOptions:
             for the announcement / thanks (20 s).
         hold_max_s: hold limit used only when the timing report carries neither
             ``over_limit`` nor ``thresholds["hold_max_s"]`` (120 s).
-        pace_wpm_min / pace_wpm_max: agent pace band for solution_clarity (90-190 wpm;
-            Indonesian words are long, so its pace runs lower than English).
+        pace_wpm_min / pace_wpm_max: agent pace band for solution_clarity (80-220 wpm:
+            wide, because word counts from ASR and talk time from VAD make pace noisy, and
+            Indonesian words are long, so its pace runs lower than English; the band
+            flags only clearly dragging or rushed speech).
         clarity_monologue_max_s: an agent monologue longer than this hurts clarity (60 s).
         acceptance_answer_customer_turns: customer utterances after an acceptance check
             searched for the caller's acceptance (2).
@@ -81,16 +89,18 @@ class RubricOptions:
     address_accept_bare_name: bool = False
     interruption_partial_max: int = 2
     interruption_count_attempted: bool = True
+    interruption_fail_overlap_s: float = 2.0
     attentive_latency_max_s: float = 2.0
     attentive_dead_air_max: int = 2
-    attentive_repeat_max: int = 1
+    attentive_repeat_max: int = 0
+    attentive_interruptions_max: int = 0
     empathy_window_agent_turns: int = 4
     probing_min_questions: int = 1
     informal_per_100_partial: float = 1.0
     hold_announce_window_s: float = 20.0
     hold_max_s: float = 120.0
-    pace_wpm_min: float = 90.0
-    pace_wpm_max: float = 190.0
+    pace_wpm_min: float = 80.0
+    pace_wpm_max: float = 220.0
     clarity_monologue_max_s: float = 60.0
     acceptance_answer_customer_turns: int = 2
     quote_max_chars: int = 240

@@ -89,9 +89,11 @@ def raw_tokens(text: str) -> tuple[RawToken, ...]:
     """
     out: list[RawToken] = []
     for raw_index, word in enumerate(text.split()):
-        surface = word.strip(".,;:!?\"'()[]{}…-–—")
-        for tok in normalize(word).split():
-            out.append(RawToken(tok, surface or word, surface[:1].isupper(), raw_index))
+        # Split the word exactly as normalize() does, but keep each piece's case.
+        cleaned = _APOSTROPHES.sub("", unicodedata.normalize("NFKC", word))
+        for piece in _NON_WORD.split(cleaned):
+            for tok in normalize(piece).split():
+                out.append(RawToken(tok, piece, piece[:1].isupper(), raw_index))
     return tuple(out)
 
 

@@ -1,0 +1,483 @@
+"""Accuracy of the pipeline against ground truth (``call-qa eval``).
+
+Per call and overall: word error rate (after a normaliser for case, punctuation,
+fillers and numbers written as digits or words, Indonesian and English), diarization
+error rate (pyannote.metrics; collar 0 and 0.25 s, overlap scored), role accuracy,
+per event type precision/recall/F1 (events matched one-to-one by time overlap) with
+the mean boundary error of matched events, and agreement of rubric verdicts with the
+truth's ``expected`` verdicts.
+
+Truth beside each recording ``<name>.<audio>``: ``<name>.truth.json`` (interfaces.md),
+or only ``<name>.rttm`` (diarization) and/or ``<name>.stm`` / ``<name>.ref.txt`` (text).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from call_qa.domain import CallResult, CallStatus, Span
+
+FILLERS = frozenset("eh em ehm hmm hm uh um umm mm mhm ah oh_ anu erm".split())
+
+_UNITS = {
+    # English
+    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9,
+    # Indonesian
+    "nol": 0, "kosong": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
+    "tujuh": 7, "delapan": 8, "sembilan": 9,
+}
+_TEENS = {
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "sepuluh": 10, "sebelas": 11,
+}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "twentieth": 20, "thirtieth": 30,
+}
+# Indonesian multipliers follow the number they multiply ("dua puluh", "tiga ratus").
+_ID_MULT = {"puluh": 10, "belas": None, "ratus": 100, "ribu": 1000, "juta": 1_000_000}
+_ID_PREFIXED = {"seratus": 100, "seribu": 1000, "sejuta": 1_000_000}
+_EN_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
+_NUMBER_WORDS = set(_UNITS) | set(_TEENS) | set(_TENS) | set(_ID_MULT) | set(_ID_PREFIXED) | set(_EN_SCALE)
+
+
+# after these a unit word continues the same number ("dua puluh tiga", "twenty three")
+_TAKES_UNIT = {"puluh", "ratus", "ribu", "juta", "hundred", "thousand", "million"} | set(_TENS) | set(_ID_PREFIXED)
+
+
+def _parse_group(words: list[str]) -> int:
+    """Value of a compound number ("dua ribu dua puluh tiga" → 2023, "seratus lima puluh
+    ribu" → 150000, "two hundred five" → 205). Indonesian multipliers (puluh, belas, ratus)
+    apply to the unit just before them; ribu/juta/thousand/million to everything before."""
+    total, current, last = 0, 0, 0
+    for w in words:
+        if w in _UNITS or w in _TEENS or w in _TENS:
+            last = _UNITS.get(w, _TEENS.get(w, _TENS.get(w, 0)))
+            current += last
+        elif w == "belas":  # "tiga belas" = 3 + 10
+            current, last = current + 10, 0
+        elif w in ("puluh", "ratus"):
+            factor = 10 if w == "puluh" else 100
+            current, last = current - last + (last or 1) * factor, 0
+        elif w == "hundred":
+            current, last = (current or 1) * 100, 0
+        elif w in _ID_PREFIXED:
+            if _ID_PREFIXED[w] >= 1000:  # "seribu" = one thousand, closes the group before it
+                total, current = total + current + _ID_PREFIXED[w], 0
+            else:
+                current += _ID_PREFIXED[w]
+            last = 0
+        elif w in ("ribu", "juta", "thousand", "million"):
+            scale = 1000 if w in ("ribu", "thousand") else 1_000_000
+            total, current, last = total + (current or 1) * scale, 0, 0
+    return total + current
+
+
+def _split_number_run(run: list[str]) -> list[list[str]]:
+    """Spoken digit strings stay digit by digit ("empat tujuh satu" → 4 7 1); a unit after
+    a unit, or a tens/teens word after tens/teens, starts a new number ("nineteen eighty")."""
+    groups: list[list[str]] = []
+    for w in run:
+        if not groups:
+            groups.append([w])
+            continue
+        prev = groups[-1][-1]
+        starts_new = (w in _UNITS and prev in _UNITS) or (w in _TEENS or w in _TENS) and (prev in _TEENS or prev in _TENS or prev in _UNITS)
+        if w in _UNITS and prev in _TAKES_UNIT:
+            starts_new = False
+        if starts_new:
+            groups.append([w])
+        else:
+            groups[-1].append(w)
+    return groups
+
+
+def normalise_words(text: str) -> list[str]:
+    """Words for WER: lower case, no punctuation or fillers, every number as single digits.
+
+    "My tax ID is 471, born nineteen eighty" → my tax id is 4 7 1 born 1 9 8 0
+    """
+    text = text.lower().replace("-", " ")
+    text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    text = re.sub(r"(?<=\d)[.,](?=\d)", "", text)  # 1.000.000 / 1,000 → digits only
+    tokens = re.findall(r"[a-z']+|\d+", text)
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush() -> None:
+        for group in _split_number_run(run):
+            out.extend(str(_parse_group(group)))
+        run.clear()
+
+    for tok in tokens:
+        tok = tok.strip("'")
+        if not tok or tok in FILLERS:
+            continue
+        if tok in _ORDINALS:
+            flush()
+            out.extend(str(_ORDINALS[tok]))
+        elif tok in _NUMBER_WORDS and not (tok == "oh" and not run):
+            run.append(tok)
+        else:
+            flush()
+            out.extend(list(tok) if tok.isdigit() else [tok])
+    flush()
+    return out
+
+
+def word_errors(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
+    """Levenshtein distance in words (substitutions + deletions + insertions)."""
+    previous = list(range(len(hypothesis) + 1))
+    for i, r in enumerate(reference, start=1):
+        current = [i] + [0] * len(hypothesis)
+        for j, h in enumerate(hypothesis, start=1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
+        previous = current
+    return previous[-1]
+
+
+@dataclass(frozen=True)
+class EventScore:
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    boundary_errors: tuple[float, ...] = ()
+
+    @property
+    def precision(self) -> float | None:
+        found = self.true_positives + self.false_positives
+        return self.true_positives / found if found else None
+
+    @property
+    def recall(self) -> float | None:
+        real = self.true_positives + self.false_negatives
+        return self.true_positives / real if real else None
+
+    @property
+    def f1(self) -> float | None:
+        total = 2 * self.true_positives + self.false_positives + self.false_negatives
+        return 2 * self.true_positives / total if total else None
+
+    @property
+    def boundary_error_s(self) -> float | None:
+        return sum(self.boundary_errors) / len(self.boundary_errors) if self.boundary_errors else None
+
+    def __add__(self, other: "EventScore") -> "EventScore":
+        return EventScore(
+            self.true_positives + other.true_positives,
+            self.false_positives + other.false_positives,
+            self.false_negatives + other.false_negatives,
+            self.boundary_errors + other.boundary_errors,
+        )
+
+
+def event_key(event: Mapping[str, object]) -> str:
+    """Events are scored per type; interruptions per interrupter (agent/customer)."""
+    if event["type"] == "interruption":
+        return f"interruption_by_{event.get('by')}"
+    return str(event["type"])
+
+
+def match_events(truth: Sequence[Mapping], found: Sequence[Mapping]) -> EventScore:
+    """One-to-one matching of events of one kind by time overlap (largest first).
+
+        truth: |----|        |------|
+        found:   |---|              |--|    <- no overlap: a false positive
+        → 1 TP (boundary error = mean |Δstart|, |Δend|), 1 FN, 1 FP
+    """
+    pairs = []
+    for i, t in enumerate(truth):
+        for j, f in enumerate(found):
+            overlap = Span(t["start"], t["end"]).overlap(Span(f["start"], f["end"]))
+            if overlap > 0:
+                pairs.append((overlap, i, j))
+    used_t, used_f, errors = set(), set(), []
+    for _, i, j in sorted(pairs, reverse=True):
+        if i in used_t or j in used_f:
+            continue
+        used_t.add(i)
+        used_f.add(j)
+        errors.append((abs(truth[i]["start"] - found[j]["start"]) + abs(truth[i]["end"] - found[j]["end"])) / 2)
+    return EventScore(len(used_t), len(found) - len(used_f), len(truth) - len(used_t), tuple(errors))
+
+
+def score_events(truth: Sequence[Mapping], found: Sequence[Mapping]) -> dict[str, EventScore]:
+    keys = sorted({event_key(e) for e in (*truth, *found)})
+    return {
+        k: match_events([e for e in truth if event_key(e) == k], [e for e in found if event_key(e) == k]) for k in keys
+    }
+
+
+def role_accuracy(truth_turns: Sequence[Mapping], found_turns: Sequence[Mapping]) -> float | None:
+    """Share of the truth's speech time where the found turns give the same role."""
+    total = agree = 0.0
+    for t in truth_turns:
+        span = Span(t["start"], t["end"])
+        total += span.duration
+        agree += sum(span.overlap(Span(f["start"], f["end"])) for f in found_turns if f["role"] == t["role"])
+    return min(agree / total, 1.0) if total else None
+
+
+def _annotation(turns: Iterable[Mapping], uri: str):
+    from pyannote.core import Annotation, Segment
+
+    ann = Annotation(uri=uri)
+    for i, t in enumerate(turns):
+        ann[Segment(t["start"], t["end"]), i] = t["speaker"]
+    return ann
+
+
+def diarization_error(truth_turns: Sequence[Mapping], found_turns: Sequence[Mapping], collar: float, uri: str = "call") -> dict:
+    """DER components (seconds) with pyannote.metrics; overlapping speech is scored."""
+    from pyannote.metrics.diarization import DiarizationErrorRate
+
+    from pyannote.core import Segment, Timeline
+
+    metric = DiarizationErrorRate(collar=collar, skip_overlap=False)
+    reference, hypothesis = _annotation(truth_turns, uri), _annotation(found_turns, uri)
+    # Scored over everything either side marked (the call's speech extent).
+    extent = reference.get_timeline().union(hypothesis.get_timeline()).extent() if (reference or hypothesis) else Segment(0, 0)
+    detail = metric(reference, hypothesis, uem=Timeline([extent], uri=uri), detailed=True)
+    return {k: float(detail[k]) for k in ("diarization error rate", "total", "confusion", "missed detection", "false alarm")}
+
+
+def read_rttm(path: Path) -> list[dict]:
+    """Turns from an RTTM file (``SPEAKER uri 1 start dur <NA> <NA> label …``)."""
+    turns = []
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if len(parts) >= 8 and parts[0] == "SPEAKER":
+            start, dur = float(parts[3]), float(parts[4])
+            turns.append({"start": start, "end": start + dur, "speaker": parts[7]})
+    return turns
+
+
+def read_reference_text(audio: Path) -> str | None:
+    """Reference words from ``<name>.stm`` (the text fields) or ``<name>.ref.txt``."""
+    stm = audio.with_suffix(".stm")
+    if stm.exists():
+        texts = []
+        for line in stm.read_text().splitlines():
+            if line.strip() and not line.startswith(";;"):
+                fields = line.split(maxsplit=5)
+                if len(fields) == 6:
+                    texts.append(re.sub(r"^<[^>]*>\s*", "", fields[5]))
+        return " ".join(texts)
+    ref = audio.with_name(audio.stem + ".ref.txt")
+    return ref.read_text() if ref.exists() else None
+
+
+@dataclass(frozen=True)
+class Truth:
+    """What is known about one recording."""
+
+    name: str
+    audio: Path
+    language: str | None = None
+    text: str | None = None
+    turns: tuple[dict, ...] | None = None  # speaker (+ role when known)
+    events: tuple[dict, ...] | None = None
+    expected: Mapping[str, str] = field(default_factory=dict)
+
+
+def load_truth(audio: Path) -> Truth | None:
+    """The truth beside a recording, or None when there is none."""
+    stem = audio.name.split(".")[0]
+    truth_file = audio.with_name(stem + ".truth.json")
+    if truth_file.exists():
+        d = json.loads(truth_file.read_text(encoding="utf-8"))
+        text = " ".join(u["text"] for u in sorted(d.get("utterances", []), key=lambda u: u["start"]))
+        return Truth(stem, audio, d.get("language"), text or None, tuple(d.get("turns", [])) or None,
+                     tuple(d.get("events", [])), d.get("expected", {}))
+    rttm = audio.with_suffix(".rttm")
+    text = read_reference_text(audio)
+    if rttm.exists() or text is not None:
+        return Truth(stem, audio, None, text, tuple(read_rttm(rttm)) if rttm.exists() else None)
+    return None
+
+
+def find_corpus(folder: Path) -> list[Truth]:
+    from call_qa.audio import AUDIO_SUFFIXES
+
+    calls = []
+    for audio in sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES):
+        truth = load_truth(audio)
+        if truth is not None:
+            calls.append(truth)
+    return calls
+
+
+@dataclass(frozen=True)
+class CallEvaluation:
+    name: str
+    status: str
+    ref_words: int = 0
+    word_errors: int = 0
+    der: Mapping[float, dict] = field(default_factory=dict)  # collar -> components
+    role_accuracy: float | None = None
+    events: Mapping[str, EventScore] = field(default_factory=dict)
+    verdicts: Mapping[str, tuple[str, str]] = field(default_factory=dict)  # item -> (expected, found)
+    error: str = ""
+
+    @property
+    def wer(self) -> float | None:
+        return self.word_errors / self.ref_words if self.ref_words else None
+
+    @property
+    def rubric_agreement(self) -> float | None:
+        if not self.verdicts:
+            return None
+        return sum(1 for e, f in self.verdicts.values() if e == f) / len(self.verdicts)
+
+
+COLLARS = (0.0, 0.25)
+
+
+def evaluate_call(truth: Truth, result: CallResult) -> CallEvaluation:
+    """Compare one processed call with its truth."""
+    if result.status is not CallStatus.OK:
+        return CallEvaluation(truth.name, "failed", error="; ".join(result.errors))
+    from call_qa.export import to_document
+
+    doc = to_document(result)
+    ref_words = err = 0
+    if truth.text is not None:
+        ref = normalise_words(truth.text)
+        hyp = normalise_words(" ".join(u["text"] for u in doc["utterances"]))
+        ref_words, err = len(ref), word_errors(ref, hyp)
+    der = {}
+    role_acc = None
+    if truth.turns:
+        der = {c: diarization_error(truth.turns, doc["turns"], c, truth.name) for c in COLLARS}
+        if all("role" in t for t in truth.turns):
+            role_acc = role_accuracy(truth.turns, doc["turns"])
+    events = score_events(truth.events, doc["events"]) if truth.events is not None else {}
+    verdicts = {}
+    if truth.expected and doc["scorecard"]:
+        found = {it["id"]: it["verdict"] for it in doc["scorecard"]["items"]}
+        verdicts = {item: (expected, found.get(item, "missing")) for item, expected in truth.expected.items()}
+    return CallEvaluation(truth.name, "ok", ref_words, err, der, role_acc, events, verdicts)
+
+
+@dataclass(frozen=True)
+class CorpusEvaluation:
+    calls: tuple[CallEvaluation, ...]
+
+    @property
+    def wer(self) -> float | None:
+        words = sum(c.ref_words for c in self.calls)
+        return sum(c.word_errors for c in self.calls) / words if words else None
+
+    def der(self, collar: float) -> float | None:
+        parts = [c.der[collar] for c in self.calls if collar in c.der]
+        total = sum(p["total"] for p in parts)
+        if not total:
+            return None
+        return sum(p["confusion"] + p["missed detection"] + p["false alarm"] for p in parts) / total
+
+    @property
+    def role_accuracy(self) -> float | None:
+        values = [c.role_accuracy for c in self.calls if c.role_accuracy is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def events(self) -> dict[str, EventScore]:
+        out: dict[str, EventScore] = {}
+        for c in self.calls:
+            for k, v in c.events.items():
+                out[k] = out[k] + v if k in out else v
+        return out
+
+    @property
+    def item_agreement(self) -> dict[str, float]:
+        per_item: dict[str, list[bool]] = {}
+        for c in self.calls:
+            for item, (e, f) in c.verdicts.items():
+                per_item.setdefault(item, []).append(e == f)
+        return {item: sum(v) / len(v) for item, v in sorted(per_item.items())}
+
+    @property
+    def rubric_agreement(self) -> float | None:
+        pairs = [e == f for c in self.calls for e, f in c.verdicts.values()]
+        return sum(pairs) / len(pairs) if pairs else None
+
+
+def _r(x: float | None, digits: int = 3) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def to_json(evaluation: CorpusEvaluation) -> dict:
+    """The ``--json`` form of an evaluation."""
+
+    def events(scores: Mapping[str, EventScore]) -> dict:
+        return {
+            k: {"tp": v.true_positives, "fp": v.false_positives, "fn": v.false_negatives, "precision": _r(v.precision),
+                "recall": _r(v.recall), "f1": _r(v.f1), "boundary_error_s": _r(v.boundary_error_s)}
+            for k, v in scores.items()
+        }
+
+    return {
+        "calls": [
+            {
+                "name": c.name, "status": c.status, "error": c.error or None,
+                "wer": _r(c.wer), "ref_words": c.ref_words,
+                "der": {str(k): _r(v["diarization error rate"]) for k, v in c.der.items()},
+                "role_accuracy": _r(c.role_accuracy), "events": events(c.events),
+                "rubric_agreement": _r(c.rubric_agreement),
+                "verdicts": {k: {"expected": e, "found": f} for k, (e, f) in c.verdicts.items()},
+            }
+            for c in evaluation.calls
+        ],
+        "overall": {
+            "calls": len(evaluation.calls),
+            "failed": sum(1 for c in evaluation.calls if c.status != "ok"),
+            "wer": _r(evaluation.wer),
+            "der": {str(c): _r(evaluation.der(c)) for c in COLLARS},
+            "role_accuracy": _r(evaluation.role_accuracy),
+            "events": events(evaluation.events),
+            "rubric_agreement": _r(evaluation.rubric_agreement),
+            "rubric_agreement_per_item": {k: _r(v) for k, v in evaluation.item_agreement.items()},
+        },
+    }
+
+
+def format_table(evaluation: CorpusEvaluation) -> str:
+    """A readable report: one line per call, then the corpus totals."""
+
+    def pct(x: float | None) -> str:
+        return "-" if x is None else f"{100 * x:.1f}"
+
+    keys = sorted(evaluation.events)
+    header = ["call", "WER%", "DER%", "DER%c.25", "role%", *[f"{k}F1" for k in keys], "rubric%"]
+    rows = []
+    for c in evaluation.calls:
+        if c.status != "ok":
+            rows.append([c.name, "FAILED: " + c.error[:60]])
+            continue
+        rows.append([
+            c.name, pct(c.wer), pct(c.der[0.0]["diarization error rate"]) if c.der else "-",
+            pct(c.der[0.25]["diarization error rate"]) if c.der else "-", pct(c.role_accuracy),
+            *[pct(c.events[k].f1) if k in c.events else "-" for k in keys], pct(c.rubric_agreement),
+        ])
+    rows.append([
+        "OVERALL", pct(evaluation.wer), pct(evaluation.der(0.0)), pct(evaluation.der(0.25)), pct(evaluation.role_accuracy),
+        *[pct(evaluation.events[k].f1) for k in keys], pct(evaluation.rubric_agreement),
+    ])
+    widths = [max(len(str(r[i])) for r in [header, *rows] if i < len(r)) for i in range(len(header))]
+    lines = ["  ".join(str(v).ljust(widths[i]) for i, v in enumerate(r)).rstrip() for r in [header, *rows]]
+    lines.append("")
+    lines.append("events (all calls): " + "; ".join(
+        f"{k}: P {pct(v.precision)} R {pct(v.recall)} F1 {pct(v.f1)} boundary {('-' if v.boundary_error_s is None else f'{v.boundary_error_s:.2f}s')}"
+        for k, v in evaluation.events.items()
+    ))
+    agreement = evaluation.item_agreement
+    if agreement:
+        lines.append("rubric agreement per item: " + ", ".join(f"{k} {pct(v)}" for k, v in agreement.items()))
+    return "\n".join(lines)

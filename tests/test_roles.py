@@ -1,0 +1,40 @@
+from pathlib import Path
+
+from call_qa.domain import Role, Utterance
+from call_qa.roles import apply_roles, assign_roles, count_phrases, load_role_cues
+
+CUES_FILE = Path(__file__).resolve().parents[1] / "configs" / "cues" / "roles.yaml"
+
+
+def u(speaker, start, text):
+    return Utterance(start, start + 2, speaker, Role.OTHER, text)
+
+
+def test_agent_found_from_phrases_whichever_channel_it_is_on():
+    cues = load_role_cues(CUES_FILE, "id")
+    for agent, customer in (("ch0", "ch1"), ("ch1", "ch0")):
+        utts = [
+            u(agent, 0, "Selamat pagi, terima kasih telah menghubungi Kring Pajak, ada yang bisa dibantu?"),
+            u(customer, 3, "Saya mau tanya soal NPWP saya"),
+            u(agent, 6, "Baik, dengan Bapak siapa saya berbicara?"),
+        ]
+        a = assign_roles(utts, ["ch0", "ch1"], cues)
+        assert a.roles == {agent: Role.AGENT, customer: Role.CUSTOMER}
+        assert a.confidence[agent] > 0.9
+        assert [x.role for x in apply_roles(utts, a)] == [Role.AGENT, Role.CUSTOMER, Role.AGENT]
+
+
+def test_channel_map_wins_and_third_voice_is_other():
+    cues = load_role_cues(CUES_FILE, "en")
+    utts = [u("ch0", 0, "How can I help you?"), u("ch1", 3, "I would like to ask")]
+    pinned = assign_roles(utts, ["ch0", "ch1"], cues, {"ch0": "customer", "ch1": "agent"})
+    assert pinned.roles == {"ch0": Role.CUSTOMER, "ch1": Role.AGENT} and pinned.method == "channel_map"
+    three = [u("spk0", 0, "Thank you for calling, how can I help?"), u("spk1", 3, "I want to pay my bill, I want to know"),
+             u("spk1", 6, "more words from the caller here"), u("spk2", 20, "Billing")]
+    a = assign_roles(three, ["spk0", "spk1", "spk2"], cues)
+    assert a.roles == {"spk0": Role.AGENT, "spk1": Role.CUSTOMER, "spk2": Role.OTHER}
+
+
+def test_phrases_match_whole_words_only():
+    assert count_phrases("Ada yang bisa dibantu?", ["bisa dibantu"]) == 1
+    assert count_phrases("tidak dibantunya", ["dibantu"]) == 0

@@ -139,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
     p.add_argument("--db", default=None, help="database URL (default: $CALL_QA_DATABASE_URL or the embedded SQLite file)")
     p.add_argument("--out", type=Path, default=None, help="folder for one <call_id>.json per call")
-    p.add_argument("--language", choices=("id", "en", "auto"), default=None, help="call language (default from config: id)")
+    p.add_argument("--language", choices=("id", "en", "auto"), default=None, help="call language (default from config: auto)")
     p.add_argument("--layout", choices=("auto", "stereo", "mono"), default=None, help="channel layout (default: auto)")
     p.set_defaults(func=cmd_process)
 
@@ -158,6 +158,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    # Prefect's client logs every API request at INFO; the operator needs the call lines.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     return args.func(args)
 
 

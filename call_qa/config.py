@@ -107,7 +107,7 @@ class RubricSettings(_Strict):
 
 
 class PipelineSettings(_Strict):
-    language: Literal["id", "en", "auto"] = "id"
+    language: Literal["id", "en", "auto"] = "auto"
     layout: Literal["auto", "stereo", "mono"] = "auto"
     asr: AsrSettings = AsrSettings()
     vad: VadSettings = VadSettings()

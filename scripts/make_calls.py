@@ -2,6 +2,7 @@
 """Make synthetic contact-centre calls with exact ground truth.
 
     python scripts/make_calls.py scenarios/*.yaml --out sample_audio [--seed 0]
+    python scripts/make_calls.py scenarios/corpus/*.yaml --out corpus   # the eval corpus
 
 Each scenario YAML describes one call as a script of lines, pauses, holds and
 transfers. The script places every item on ONE timeline (integer milliseconds), renders
@@ -36,15 +37,16 @@ Scenario YAML (see scenarios/ for complete examples):
         gap: -2.5                      #   negative gap = overlaps what came before
       - customer: "Okay."
         after_start: 3.0               #   or: this many s after the previous line's start
-      - pause: 5.0                     # nobody speaks (becomes dead air if >= 3 s)
+      - pause: 5.0                     # nobody speaks: dead air if >= 3 s; < 10 s (else
+                                       #   it is a hold by metrics.md: use hold: silence)
       - hold: music                    # music | silence; >= 10 s
         duration: 15
         announced: true
         thanked: true
-      - transfer: billing department   # target; ringback (na | id | silence)
-        ring: na
-        duration: 11
-        warm: false
+      - transfer: billing department   # target as said by the agent (null: none said)
+        ring: na                       #   na: 440+480 Hz 2 s on 4 s off (North America)
+        duration: 11                   #   id: 425 Hz 1 s on 4 s off (Indonesia) | silence
+        warm: false                    #   warm: the agent introduces the caller
     expected: {opening_greeting: pass, ...}   # all 18 phone_inbound item ids
     expected_notes: {empathy: "why", ...}     # optional, copied to the truth
 
@@ -71,6 +73,11 @@ import numpy as np
 import soundfile
 import yaml
 from scipy import signal
+
+#: Bumped when the same scenario + seed would give different audio or truth.
+#: 1: first version. 2: Indonesian ringback 1 s on / 4 s off (was 3 s off); transfers
+#: without a spoken target; pauses of hold length rejected.
+GENERATOR_VERSION = 2
 
 # --------------------------------------------------------------------------------------
 # Fixed vocabularies (docs/rubric.md, docs/metrics.md)
@@ -154,12 +161,13 @@ class Hold:
 
 @dataclass(frozen=True)
 class Transfer:
-    """The call is handed to `target`: ringback (or silence) until the next voice."""
+    """The call is handed to `target` (None: the agent names no target): ringback (or
+    silence) until the next voice. Warm: the agent introduces the caller to the new party."""
 
-    target: str
+    target: str | None
     duration: float
     warm: bool = False
-    ring: str = "na"  # na (440+480 Hz, 2 s on 4 s off) | id (425 Hz, 1 s on 3 s off) | silence
+    ring: str = "na"  # na (440+480 Hz, 2 s on 4 s off) | id (425 Hz, 1 s on 4 s off) | silence
     gap: float | None = None
 
 
@@ -306,7 +314,9 @@ def parse_item(item: dict, fail) -> Item:
         raise fail(f"transfer needs a duration: {item}")
     if item.get("ring", "na") not in ("na", "id", "silence"):
         raise fail(f"transfer ring must be na, id or silence: {item}")
-    return Transfer(str(item["transfer"]), float(item["duration"]), bool(item.get("warm", False)),
+    target = item["transfer"]
+    target = None if target is None or not str(target).strip() else str(target).strip()
+    return Transfer(target, float(item["duration"]), bool(item.get("warm", False)),
                     item.get("ring", "na"), item.get("gap"))
 
 
@@ -424,11 +434,12 @@ def hold_music(duration_s: float, sr: int) -> np.ndarray:
 
 
 def ringback(duration_s: float, sr: int, style: str) -> np.ndarray:
-    """Ringback tone: 'na' 440+480 Hz 2 s on / 4 s off, 'id' 425 Hz 1 s on / 3 s off."""
+    """Ringback tone: 'na' 440+480 Hz 2 s on / 4 s off (North America), 'id' 425 Hz 1 s on /
+    4 s off (Indonesia, ITU-T E.180). Each cycle starts with its tone."""
     n = int(round(duration_s * sr))
     if style == "silence":
         return np.zeros(n)
-    freqs, on_s, period_s = ((440.0, 480.0), 2.0, 6.0) if style == "na" else ((425.0,), 1.0, 4.0)
+    freqs, on_s, period_s = ((440.0, 480.0), 2.0, 6.0) if style == "na" else ((425.0,), 1.0, 5.0)
     t = np.arange(n) / sr
     tone = sum(np.sin(2 * np.pi * f * t) for f in freqs)
     out = np.zeros(n)
@@ -699,6 +710,9 @@ def events_from_timeline(tl: Timeline, turns: list[Turn], th: Thresholds, name: 
     speech = [p for p in tl.placed if p.kind == "speech"]
     events = interruptions(turns, th)
     for p in tl.placed:
+        if p.kind == "pause" and p.end_ms - p.start_ms >= to_ms(th.hold_min_s):
+            raise ScenarioError(f"{name}: a pause of {th.hold_min_s} s or more is a hold by "
+                                "metrics.md; write it as hold: silence (announced or not)")
         if p.kind in ("hold", "transfer") and any(s.start_ms < p.end_ms and p.start_ms < s.end_ms
                                                   for s in speech):
             raise ScenarioError(f"{name}: someone speaks during a {p.kind}; "

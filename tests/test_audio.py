@@ -7,23 +7,23 @@ from call_qa.audio import decode
 from call_qa.domain import Layout
 from call_qa.errors import AudioError
 
-DATA = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data"
+from sample_truth import shared_data
 
 
 def test_stereo_file_keeps_one_party_per_channel():
-    a = decode(DATA / "stereo_two_sentences" / "stereo_diarization.wav")
+    a = decode(shared_data("stereo_two_sentences", "stereo_diarization.wav"))
     assert a.layout is Layout.STEREO and len(a.channels) == 2
     assert a.sample_rate == 16000 and a.duration == pytest.approx(5.0, abs=0.05)
 
 
 def test_stereo_file_with_identical_channels_is_mono():
-    a = decode(DATA / "jfk" / "jfk.flac")  # PROVENANCE: channels identical
+    a = decode(shared_data("jfk", "jfk.flac"))  # PROVENANCE: channels identical
     assert a.layout is Layout.MONO and a.original_channels == 2
     assert a.duration == pytest.approx(11.0, abs=0.05)
 
 
 def test_unsigned_8bit_8khz_call_decodes():
-    a = decode(DATA / "calls_unlabelled" / "pca_Auto0_GUID_000_AGENT_ChrisL_Mono.wav")
+    a = decode(shared_data("calls_unlabelled", "pca_Auto0_GUID_000_AGENT_ChrisL_Mono.wav"))
     assert a.original_sample_rate == 8000 and a.duration == pytest.approx(277.66, abs=0.1)
     assert np.abs(a.channels[0]).max() <= 1.0
 
@@ -38,8 +38,8 @@ def test_empty_truncated_and_non_audio_files_say_what_is_wrong(tmp_path):
     with pytest.raises(AudioError, match="cannot be decoded"):
         decode(text)
     header_only = tmp_path / "header.wav"
-    header_only.write_bytes((DATA / "stereo_two_sentences" / "stereo_diarization.wav").read_bytes()[:44])
+    header_only.write_bytes((shared_data("stereo_two_sentences", "stereo_diarization.wav")).read_bytes()[:44])
     with pytest.raises(AudioError):
         decode(header_only)
     with pytest.raises(AudioError, match="layout stereo"):
-        decode(DATA / "calls_unlabelled" / "google_commercial_mono.wav", layout="stereo")
+        decode(shared_data("calls_unlabelled", "google_commercial_mono.wav"), layout="stereo")

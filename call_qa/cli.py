@@ -125,7 +125,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
         result = process_recording(truth.audio, settings.with_overrides(language=language))
         evaluations.append(evaluate_call(truth, result))
     evaluation = CorpusEvaluation(tuple(evaluations))
-    print(json.dumps(to_json(evaluation), indent=2) if args.json else format_table(evaluation))
+    document = json.dumps(to_json(evaluation), indent=2)
+    if args.save:
+        args.save.write_text(document + "\n", encoding="utf-8")
+    print(document if args.json else format_table(evaluation))
     return EXIT_OK
 
 
@@ -146,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser("eval", help="accuracy against ground truth: WER, DER, roles, event F1, rubric agreement")
     e.add_argument("corpus", type=Path, metavar="CORPUS_DIR", help="recordings with <name>.truth.json (or .rttm/.stm) beside them")
     e.add_argument("--json", action="store_true", help="print JSON instead of the table")
+    e.add_argument("--save", type=Path, default=None, metavar="FILE", help="also write the JSON report to FILE")
     e.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
     e.add_argument("--language", choices=("id", "en", "auto"), default=None, help="override each call's language")
     e.set_defaults(func=cmd_eval)

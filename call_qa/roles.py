@@ -8,7 +8,6 @@ hold and transfer phrases) and who usually speaks first on an inbound call.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -17,6 +16,7 @@ import yaml
 
 from call_qa.domain import Role, RoleAssignment, Utterance
 from call_qa.errors import ConfigError
+from call_qa.text import find_phrase, tokens
 
 FIRST_SPEAKER_BONUS = 0.5
 
@@ -39,15 +39,10 @@ def load_role_cues(path: Path, language: str) -> RoleCues:
         raise ConfigError(f"{path}: needs '{language}: {{agent: [...], customer: [...]}}' (missing {exc})") from None
 
 
-def normalise(text: str) -> str:
-    """Lower case, punctuation to spaces, single spaces: the form cues are matched on."""
-    return " ".join(re.sub(r"[^\w']+", " ", text.lower()).split())
-
-
 def count_phrases(text: str, phrases: Sequence[str]) -> int:
     """How many of ``phrases`` occur in ``text`` as whole words."""
-    padded = f" {normalise(text)} "
-    return sum(1 for p in phrases if f" {normalise(p)} " in padded)
+    haystack = tokens(text)
+    return sum(1 for p in phrases if find_phrase(haystack, tokens(p)) >= 0)
 
 
 def assign_roles(

@@ -27,7 +27,8 @@ from call_qa.domain import (
     merge_spans,
     total_duration,
 )
-from call_qa.roles import count_phrases, normalise
+from call_qa.roles import count_phrases
+from call_qa.text import normalize, tokens
 
 # Around a hold, how far to look for the agent's announcement and return phrases.
 HOLD_PHRASE_WINDOW_S = 30.0
@@ -58,11 +59,9 @@ def words_in(span: Span, utterances: Sequence[Utterance], speaker: str) -> str:
 
 def is_backchannel_text(text: str, backchannels: Sequence[str]) -> bool:
     """True when every word of ``text`` is an acknowledgement ("ya", "oke", "uh-huh")."""
-    tokens = normalise(text).split()
-    if not tokens:
-        return False
-    vocab = {t for b in backchannels for t in normalise(b).split()}
-    return all(t in vocab for t in tokens)
+    words = tokens(text)
+    vocab = {t for b in backchannels for t in tokens(b)}
+    return bool(words) and all(t in vocab for t in words)
 
 
 def build_turns(
@@ -218,7 +217,7 @@ def find_transfers(turns: Sequence[Turn], utterances: Sequence[Utterance], cues:
         call_end = max(t.end for t in turns) if turns else u.end
         end = later_other[0].start if later_other else call_end
         warm = bool(later_other) and any(t.role == Role.AGENT and t.start >= later_other[0].start for t in turns)
-        match = _TARGET.search(normalise(u.text))
+        match = _TARGET.search(normalize(u.text))
         events.append(
             Event(
                 EventType.TRANSFER,

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from call_qa.errors import ConfigError
 from call_qa.rubric.catalog import DEFAULT_CUES, FIXED_ITEM_SETS, ITEM_PARAMS, SHARED_CUE_LISTS
 from call_qa.rubric.options import OPTION_TYPES, RubricOptions
-from call_qa.rubric.text import normalize
+from call_qa.text import normalize
 
 log = logging.getLogger("call_qa")
 

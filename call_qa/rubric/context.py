@@ -22,7 +22,7 @@ from call_qa.rubric.catalog import DEFAULT_CUES
 from call_qa.rubric.config import CueLexicon, Rubric
 from call_qa.rubric.matchers import CueHit, CueMatcher
 from call_qa.rubric.options import RubricOptions
-from call_qa.rubric.text import count_digits, extract_name, raw_tokens, tokens
+from call_qa.text import count_digits, extract_name, raw_tokens, tokens
 
 log = logging.getLogger("call_qa")
 

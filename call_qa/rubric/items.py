@@ -23,7 +23,7 @@ from call_qa.rubric.config import RubricItem
 from call_qa.rubric.context import CallContext, Line
 from call_qa.rubric.matchers import CueHit
 from call_qa.rubric.options import RubricOptions
-from call_qa.rubric.text import count_phrase, raw_tokens, tokens
+from call_qa.text import count_phrase, raw_tokens, tokens
 
 # Evidence lists are capped so a long call does not bury the officer in quotes.
 MAX_EVIDENCE = 6

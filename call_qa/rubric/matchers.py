@@ -14,7 +14,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 from call_qa.domain import Utterance
 from call_qa.rubric.config import CueLexicon
-from call_qa.rubric.text import find_phrase, tokens
+from call_qa.text import find_phrase, tokens
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from call_qa.rubric.text import count_digits, count_phrase, extract_name, find_phrase, normalize, tokens
+from call_qa.text import count_digits, count_phrase, extract_name, find_phrase, normalize, tokens
 
 HON = frozenset({"bapak", "pak", "ibu", "bu", "mr", "mrs", "ms"})
 STOP = frozenset({"iya", "ya", "baik", "saya", "mau", "tanya", "dari", "yes", "calling", "about", "the"})

@@ -28,7 +28,7 @@ class AsrOptions:
     model: str = "bundled:whisper-base"
     language: str = "id"  # "id", "en" or "auto" (detect, restricted to id/en)
     beam_size: int = 5
-    no_speech_threshold: float = 0.6
+    no_speech_threshold: float | None = None
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
     hallucination_silence_threshold: float | None = 2.0

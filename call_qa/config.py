@@ -37,8 +37,10 @@ class AsrSettings(_Strict):
     compute_type: str = "int8"
     cpu_threads: int = Field(default=2, ge=0)
     beam_size: int = Field(default=5, ge=1)
-    # Hallucination guards (Whisper invents words in silence and music).
-    no_speech_threshold: float = 0.6
+    # Hallucination guards (Whisper invents words in silence and music). The audio that
+    # reaches Whisper is already voice-gated, so the no-speech skip is off by default:
+    # on telephone speech it dropped whole 30 s windows of real speech.
+    no_speech_threshold: float | None = None
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
     hallucination_silence_threshold: float | None = 2.0

@@ -8,11 +8,14 @@ Typical use::
     db.save_call_result(database, result)      # one transaction; replaces earlier results
     db.load_call_result(database, "2026-11-27_0001")
     db.list_calls(database)
+    db.set_call_metadata(database, "2026-11-27_0001", agent_id="sari", team="alpha")
+    db.timing_summary(database, "agent_day", start=date(2026, 11, 1))  # supervisor view
 
 Rows never leave this package: every function takes and returns values from
 ``call_qa.domain`` or the small frozen dataclasses defined here.
 """
 
+from call_qa.db.aggregates import GroupBy, TimingSummaryRow, timing_summary
 from call_qa.db.engine import (
     DEFAULT_DATABASE_URL,
     ENV_VAR,
@@ -28,12 +31,14 @@ from call_qa.db.errors import DatabaseError, NotFoundError
 from call_qa.db.repository import (
     CallSummary,
     ItemOverride,
+    Keep,
     add_override,
     find_processed,
     latest_verdicts,
     list_calls,
     load_call_result,
     save_call_result,
+    set_call_metadata,
 )
 
 __all__ = [
@@ -42,8 +47,11 @@ __all__ = [
     "CallSummary",
     "Database",
     "DatabaseError",
+    "GroupBy",
     "ItemOverride",
+    "Keep",
     "NotFoundError",
+    "TimingSummaryRow",
     "add_override",
     "current_revision",
     "downgrade_schema",
@@ -55,5 +63,7 @@ __all__ = [
     "open_database",
     "resolve_database_url",
     "save_call_result",
+    "set_call_metadata",
+    "timing_summary",
     "upgrade_schema",
 ]

@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -186,6 +186,52 @@ def add_override(
             )
     log.info("override %s/%s -> %s by %s", call_id, item_id, verdict.value, user)
     return override
+
+
+class Keep(enum.Enum):
+    """Default of :func:`set_call_metadata`'s fields: leave the stored value as it is."""
+
+    KEEP = "keep"
+
+
+def set_call_metadata(
+    db: Database,
+    call_id: str,
+    *,
+    agent_id: str | None | Keep = Keep.KEEP,
+    team: str | None | Keep = Keep.KEEP,
+    recorded_at: dt.datetime | None | Keep = Keep.KEEP,
+) -> None:
+    """Record who handled ``call_id`` and when it was recorded (from the recorder or
+    telephony export), for the supervisor aggregates.
+
+    Only the fields passed are changed; passing None clears one. ``recorded_at`` must
+    carry its time zone and is stored in UTC (a naive time would put calls on the wrong
+    day). The metadata lives on the ``calls`` row, so it survives re-processing the
+    call. Raises :class:`NotFoundError` when the call is unknown.
+    """
+    changes: dict[str, Any] = {}
+    if not isinstance(agent_id, Keep):
+        changes["agent_id"] = agent_id
+    if not isinstance(team, Keep):
+        changes["team"] = team
+    if not isinstance(recorded_at, Keep):
+        if recorded_at is not None:
+            if recorded_at.tzinfo is None or recorded_at.utcoffset() is None:
+                raise ValueError(
+                    f"recorded_at {recorded_at.isoformat()} has no time zone; give an aware "
+                    "datetime (e.g. with tzinfo=ZoneInfo('Asia/Jakarta'))."
+                )
+            recorded_at = recorded_at.astimezone(dt.timezone.utc)
+        changes["recorded_at"] = recorded_at
+    with _database_errors(db, f"set metadata of call {call_id!r}"):
+        with db.session() as session, session.begin():
+            call_pk = _call_pk(session, call_id)
+            if call_pk is None:
+                raise NotFoundError(f"No call {call_id!r} in the database {db.url}.")
+            if changes:
+                session.execute(update(CallRow).where(CallRow.id == call_pk).values(**changes))
+    log.debug("metadata of call %s: %s", call_id, changes)
 
 
 # --------------------------------------------------------------------------- read

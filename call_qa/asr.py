@@ -33,6 +33,7 @@ class AsrOptions:
     log_prob_threshold: float = -1.0
     hallucination_silence_threshold: float | None = 2.0
     condition_on_previous_text: bool = False
+    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     initial_prompt: str | None = None
     # Whisper segments can span a party's silence (gated stereo audio); a pause this
     # long between two words starts a new utterance, so evidence times stay tight.
@@ -66,8 +67,8 @@ def _gate(signal: np.ndarray, spans: tuple[Span, ...], sample_rate: int, pad_s: 
 def _run_whisper(model, signal: np.ndarray, language: str, options: AsrOptions) -> list[Utterance]:
     import ctranslate2
 
-    # Whisper's temperature fallback samples; a fixed seed makes the same recording
-    # with the same settings give the same words (re-processing is reproducible).
+    # Whisper's temperature fallback samples; a fixed seed makes a fresh worker give the
+    # same words for the same recording (exact across calls only with temperature [0.0]).
     ctranslate2.set_random_seed(options.seed)
     segments, _info = model.transcribe(
         signal,
@@ -81,6 +82,7 @@ def _run_whisper(model, signal: np.ndarray, language: str, options: AsrOptions) 
         log_prob_threshold=options.log_prob_threshold,
         hallucination_silence_threshold=options.hallucination_silence_threshold,
         condition_on_previous_text=options.condition_on_previous_text,
+        temperature=list(options.temperature),
         initial_prompt=options.initial_prompt,
     )
     out: list[Utterance] = []

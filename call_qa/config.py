@@ -45,6 +45,10 @@ class AsrSettings(_Strict):
     log_prob_threshold: float = -1.0
     hallucination_silence_threshold: float | None = 2.0
     condition_on_previous_text: bool = False
+    # Fallback temperatures when a decode fails the compression/log-prob checks. Sampling
+    # makes a call's words depend slightly on what the worker decoded before; [0.0]
+    # gives bit-identical re-runs at some cost on hard audio.
+    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
     initial_prompt: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("models")

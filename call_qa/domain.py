@@ -182,6 +182,12 @@ class SpeakerActivity:
     def labels(self) -> tuple[str, ...]:
         return tuple(sorted(self.speakers))
 
+    @property
+    def first_speaker(self) -> str | None:
+        """The label whose speech starts first (on an inbound call, usually the agent)."""
+        starts = {label: spans[0].start for label, spans in self.speakers.items() if spans}
+        return min(starts, key=starts.get) if starts else None
+
 
 @dataclass(frozen=True)
 class Word:

@@ -102,6 +102,7 @@ def asr_options(settings: PipelineSettings, language: str) -> AsrOptions:
         log_prob_threshold=asr.log_prob_threshold,
         hallucination_silence_threshold=asr.hallucination_silence_threshold,
         condition_on_previous_text=asr.condition_on_previous_text,
+        temperature=asr.temperature,
         initial_prompt=asr.initial_prompt.get(language),
     )
 
@@ -133,7 +134,9 @@ def analyse_call(call_audio: audio_mod.CallAudio, settings: PipelineSettings, ca
     language = transcript.language
 
     role_cues = load_role_cues(settings.resolve_path(settings.rubric.cues_dir) / "roles.yaml", language)
-    assignment = assign_roles(transcript.utterances, activity.labels, role_cues, settings.roles.channel_map)
+    assignment = assign_roles(
+        transcript.utterances, activity.labels, role_cues, settings.roles.channel_map, first_speaker=activity.first_speaker
+    )
     utterances: tuple[Utterance, ...] = apply_roles(transcript.utterances, assignment)
 
     lexicon = _lexicon(settings, language)

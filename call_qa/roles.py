@@ -50,8 +50,13 @@ def assign_roles(
     labels: Sequence[str],
     cues: RoleCues,
     channel_map: Mapping[str, str] | None = None,
+    first_speaker: str | None = None,
 ) -> RoleAssignment:
-    """Agent, customer (and other) for each speaker label, with a confidence."""
+    """Agent, customer (and other) for each speaker label, with a confidence.
+
+    ``first_speaker`` is who speaks first by voice activity (it does not depend on the
+    words, so it holds when the transcript is poor); without it the first utterance's
+    speaker is taken."""
     if channel_map and all(label in channel_map for label in labels):
         roles = {label: Role(channel_map[label]) for label in labels}
         return RoleAssignment(roles, {label: 1.0 for label in labels}, method="channel_map")
@@ -62,10 +67,9 @@ def assign_roles(
         if u.speaker in score:
             talk[u.speaker] += u.end - u.start
             score[u.speaker] += count_phrases(u.text, cues.agent) - count_phrases(u.text, cues.customer)
-    if utterances:
-        first = min(utterances, key=lambda u: u.start).speaker
-        if first in score:
-            score[first] += FIRST_SPEAKER_BONUS
+    first = first_speaker or (min(utterances, key=lambda u: u.start).speaker if utterances else None)
+    if first in score:
+        score[first] += FIRST_SPEAKER_BONUS
 
     # The two parties who talk most are agent and customer; anyone else is a third party.
     parties = sorted(labels, key=lambda lab: -talk[lab])[:2]

@@ -242,6 +242,37 @@ class RoleAssignment:
     method: str  # "cues", "channel_map", "truth", ...
 
 
+# --------------------------------------------------------------------------- sound
+
+
+class SoundKind(str, enum.Enum):
+    """What the line carries while nobody speaks (docs/metrics.md: Hold, Transfer, Dead air)."""
+
+    SILENCE = "silence"
+    MUSIC = "music"
+    TONE = "tone"
+    RINGBACK = "ringback"
+
+
+@dataclass(frozen=True)
+class SoundSegment:
+    """A stretch of the line with one kind of sound. ``detail`` says what was heard,
+    e.g. ``"425 Hz 1.0/4.0 s cadence, 3 rings (id)"`` or ``"1000 Hz steady"``."""
+
+    start: float
+    end: float
+    kind: SoundKind
+    detail: str = ""
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+    @property
+    def duration(self) -> float:
+        return max(0.0, self.end - self.start)
+
+
 # --------------------------------------------------------------------------- timing
 
 

@@ -24,7 +24,7 @@ from call_qa.errors import CallQAError
 from call_qa.models import load_whisper
 from call_qa.roles import apply_roles, assign_roles, load_role_cues
 from call_qa.rubric import CueLexicon, RubricOptions, load_cues, load_rubric, options_from_mapping, score_phone_call
-from call_qa.sound import non_speech_sound
+from call_qa.sound import classify_sound
 from call_qa.timing import TimingCues, analyse_timing
 
 logger = logging.getLogger("call_qa")
@@ -147,7 +147,7 @@ def analyse_call(call_audio: audio_mod.CallAudio, settings: PipelineSettings, ca
         call_audio.duration,
         settings.timing,
         timing_cues(lexicon),
-        music=non_speech_sound(call_audio, activity),
+        sounds=classify_sound(call_audio, activity),
     )
     rubric = load_rubric(settings.resolve_path(settings.rubric.phone_rubric))
     options = rubric_options(settings)

@@ -17,6 +17,8 @@ from call_qa.domain import (
     Event,
     EventType,
     Role,
+    SoundKind,
+    SoundSegment,
     SpeakerActivity,
     Span,
     TimingReport,
@@ -147,23 +149,34 @@ def silences(turns: Sequence[Turn], support: Span) -> tuple[Span, ...]:
     return gaps((t.span for t in turns), support)
 
 
+def _sound_kind(span: Span, sounds: Sequence[SoundSegment]) -> SoundKind:
+    """The kind of line sound covering most of ``span`` (silence when nothing was classified)."""
+    seconds: dict[SoundKind, float] = {}
+    for seg in sounds:
+        seconds[seg.kind] = seconds.get(seg.kind, 0.0) + span.overlap(seg.span)
+    sounding = {k: v for k, v in seconds.items() if v > 0}
+    return max(sounding, key=sounding.get) if sounding else SoundKind.SILENCE
+
+
 def find_holds_and_dead_air(
     turns: Sequence[Turn],
     utterances: Sequence[Utterance],
-    music: Sequence[Span],
+    sounds: Sequence[SoundSegment],
     settings: TimingSettings,
     cues: TimingCues,
     transfers: Sequence[Event] = (),
 ) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
-    """Holds are silences (or music) of at least ``hold_min_s``; shorter silences of at
-    least ``dead_air_min_s`` are dead air. Only silences between the first and last
-    speech count (ringing before the answer is not dead air).
+    """Holds are stretches of at least ``hold_min_s`` where nobody speaks (music, tones or
+    silence on the line); shorter silences of at least ``dead_air_min_s`` are dead air.
+    Only stretches between the first and last speech count (ringing before the answer
+    is not dead air).
 
         speech:   |==|          |===|     |==|
         gaps:         |--12 s---|   |-4 s-|
                       hold          dead air
+        sound:        |~music~~~|             -> hold kind "music"
 
-    Silence inside a transfer (ringback, waiting for the new party) belongs to the
+    A gap mostly inside a transfer (ringback, waiting for the new party) belongs to the
     transfer, not to a hold or dead air.
     """
     if not turns:
@@ -175,16 +188,16 @@ def find_holds_and_dead_air(
         if any(gap.overlap(t.span) >= gap.duration / 2 for t in transfers):
             continue
         if gap.duration >= settings.hold_min_s:
-            music_s = sum(gap.overlap(m) for m in music)
             before = _phrase_near(utterances, Span(gap.start - HOLD_PHRASE_WINDOW_S, gap.start + 0.5), cues.hold_announce)
             after = _phrase_near(utterances, Span(gap.end - 0.5, gap.end + HOLD_PHRASE_WINDOW_S), cues.hold_return)
+            kind = _sound_kind(gap, sounds)
             holds.append(
                 Event(
                     EventType.HOLD,
                     round(gap.start, 3),
                     round(gap.end, 3),
                     {
-                        "kind": "music" if music_s >= gap.duration / 2 else "silence",
+                        "kind": "tone" if kind is SoundKind.RINGBACK else kind.value,
                         "announced": before is not None,
                         "thanked": after is not None,
                         "over_limit": gap.duration > settings.hold_max_s,
@@ -198,35 +211,59 @@ def find_holds_and_dead_air(
 
 
 _TARGET = re.compile(r"\b(?:ke|to)\s+(?:the\s+)?((?:bagian|department|divisi|unit|tim|team|layanan|billing|\w+)(?:\s+\w+){0,2})")
+# How far after an announcement the ringback may start, and the shortest ringback that
+# alone (without an announcement) counts as a transfer.
+TRANSFER_RING_WINDOW_S = 30.0
+MIN_RINGBACK_S = 2.0
 
 
-def find_transfers(turns: Sequence[Turn], utterances: Sequence[Utterance], cues: TimingCues) -> tuple[Event, ...]:
-    """A transfer starts at the end of the agent's announcement ("saya sambungkan ke
-    bagian …") and ends when a third party speaks, or at the end of the call.
+def find_transfers(
+    turns: Sequence[Turn], utterances: Sequence[Utterance], sounds: Sequence[SoundSegment], cues: TimingCues
+) -> tuple[Event, ...]:
+    """A transfer is an agent's announcement ("saya sambungkan ke bagian …") and/or
+    ringback on the line, ending when the next party speaks (the new voice).
 
         agent:    |=announce=|
-        other:                    |=hello=|
-        transfer:            |----|
-    It is warm when the agent speaks again after the third party answers (introduces the caller).
+        line:                  |~ring~~ring~|
+        other:                               |=hello=|
+        transfer:              |-------------|          (no ringback: from the announcement's end)
+
+    It is warm when the agent speaks again after the new party answers (introduces the
+    caller), blind otherwise. ``new_voice`` says whether a third party (role other) answered.
     """
-    events: list[Event] = []
-    for u in utterances:
-        if u.role != Role.AGENT or not count_phrases(u.text, cues.transfer_announce):
+    call_end = max((t.end for t in turns), default=0.0)
+    rings = merge_spans((s.span for s in sounds if s.kind is SoundKind.RINGBACK), gap=5.0)
+    announcements = [u for u in utterances if u.role == Role.AGENT and count_phrases(u.text, cues.transfer_announce)]
+    starts: list[tuple[float, Utterance | None]] = []
+    for ring in rings:
+        if ring.duration < MIN_RINGBACK_S:
             continue
-        later_other = [t for t in turns if t.role == Role.OTHER and t.start >= u.end]
-        call_end = max(t.end for t in turns) if turns else u.end
-        end = later_other[0].start if later_other else call_end
-        warm = bool(later_other) and any(t.role == Role.AGENT and t.start >= later_other[0].start for t in turns)
-        match = _TARGET.search(normalize(u.text))
+        said = [u for u in announcements if u.end <= ring.start + 1.0 and ring.start - u.end <= TRANSFER_RING_WINDOW_S]
+        starts.append((ring.start, said[-1] if said else None))
+    if not starts and announcements:  # announced, but no ringback heard (e.g. silent transfer)
+        starts.append((announcements[0].end, announcements[0]))
+
+    events: list[Event] = []
+    for start, announcement in starts[:1]:  # one transfer per call is what is detected today
+        answered = [t for t in turns if t.start >= start and not t.backchannel]
+        end = answered[0].start if answered else call_end
+        new_party = next((t for t in answered if t.role == Role.OTHER), None)
+        warm = new_party is not None and any(t.role == Role.AGENT and t.start >= new_party.start for t in turns)
+        match = _TARGET.search(normalize(announcement.text)) if announcement else None
         events.append(
             Event(
                 EventType.TRANSFER,
-                round(u.end, 3),
-                round(max(end, u.end), 3),
-                {"target": match.group(1) if match else None, "warm": warm, "new_voice": bool(later_other)},
+                round(start, 3),
+                round(max(end, start), 3),
+                {
+                    "target": match.group(1) if match else None,
+                    "warm": warm,
+                    "announced": announcement is not None,
+                    "new_voice": new_party is not None,
+                    "ringback": any(r.intersects(Span(start, max(end, start + 0.1))) for r in rings),
+                },
             )
         )
-        break  # one transfer per announcement sequence is what the foundation detects
     return tuple(events)
 
 
@@ -304,13 +341,13 @@ def analyse_timing(
     duration_s: float,
     settings: TimingSettings,
     cues: TimingCues,
-    music: Sequence[Span] = (),
+    sounds: Sequence[SoundSegment] = (),
 ) -> TimingReport:
     """Turns, events and metrics of one call, recording the thresholds used."""
     turns = build_turns(activity, roles, utterances, settings, cues)
     interruptions = find_interruptions(turns, utterances, settings)
-    transfers = find_transfers(turns, utterances, cues)
-    holds, dead_air = find_holds_and_dead_air(turns, utterances, music, settings, cues, transfers)
+    transfers = find_transfers(turns, utterances, sounds, cues)
+    holds, dead_air = find_holds_and_dead_air(turns, utterances, sounds, settings, cues, transfers)
     events = tuple(sorted(interruptions + holds + transfers + dead_air, key=lambda e: (e.start, e.type.value)))
     metrics = compute_metrics(turns, utterances, events, duration_s)
     return TimingReport(turns=turns, events=events, metrics=metrics, thresholds=settings.as_dict())

@@ -3,7 +3,7 @@
 import pytest
 
 from call_qa.config import TimingSettings
-from call_qa.domain import EventType, Layout, Role, SpeakerActivity, Span, Utterance
+from call_qa.domain import EventType, Layout, Role, SoundKind, SoundSegment, SpeakerActivity, Span, Utterance
 from call_qa.timing import TimingCues, analyse_timing, build_turns, is_backchannel_text
 
 CUES = TimingCues(
@@ -19,9 +19,9 @@ def utt(speaker, start, end, text):
     return Utterance(start, end, speaker, ROLES.get(speaker, Role.OTHER), text)
 
 
-def report(speakers, utterances=(), duration=60.0, music=(), roles=ROLES, **thresholds):
+def report(speakers, utterances=(), duration=60.0, sounds=(), roles=ROLES, **thresholds):
     activity = SpeakerActivity(Layout.STEREO, {k: tuple(Span(*s) for s in v) for k, v in speakers.items()}, "test")
-    return analyse_timing(activity, roles, utterances, duration, TimingSettings(**thresholds), CUES, music)
+    return analyse_timing(activity, roles, utterances, duration, TimingSettings(**thresholds), CUES, sounds)
 
 
 def test_turns_merge_pauses_shorter_than_gap():
@@ -75,7 +75,7 @@ def test_hold_announced_thanked_and_dead_air():
     r = report(
         {"A": [(0, 5), (25, 30), (39, 40)], "C": [(31, 35), (42, 44)]},
         [utt("A", 0, 5, "Mohon ditunggu sebentar, Pak"), utt("A", 25, 30, "Terima kasih sudah menunggu, Pak")],
-        music=[Span(6, 24)],
+        sounds=[SoundSegment(5, 6, SoundKind.SILENCE), SoundSegment(6, 24, SoundKind.MUSIC), SoundSegment(24, 25, SoundKind.SILENCE)],
     )
     (hold,) = r.events_of(EventType.HOLD)
     assert (hold.start, hold.end) == (5, 25)
@@ -129,3 +129,38 @@ def test_thresholds_are_configurable():
     speakers = {"C": [(0, 7)], "A": [(6, 12)]}
     assert len(report(speakers).events_of(EventType.INTERRUPTION)) == 1
     assert report(speakers, interruption_min_overlap_s=1.5).events_of(EventType.INTERRUPTION) == ()
+
+
+def test_ringback_without_announcement_is_a_blind_transfer_not_a_hold():
+    #  A |0-4 "sebentar"|  ringback 5..16 (11 s, >= hold_min_s)  X answers 16-20, A never back
+    r = report(
+        {"A": [(0, 4)], "C": [(4.2, 4.8)], "X": [(16, 20)]},
+        [utt("A", 0, 4, "Sebentar, Pak")],
+        sounds=[SoundSegment(5, 16, SoundKind.RINGBACK, "425 Hz (id)")],
+        roles={"A": Role.AGENT, "C": Role.CUSTOMER, "X": Role.OTHER},
+    )
+    (t,) = r.events_of(EventType.TRANSFER)
+    assert (t.start, t.end) == (5, 16)
+    assert t.details["announced"] is False and t.details["target"] is None
+    assert t.details["warm"] is False and t.details["new_voice"] is True and t.details["ringback"] is True
+    assert r.events_of(EventType.HOLD) == ()
+
+
+def test_warm_transfer_with_ringback_after_announcement():
+    #  A announces 0-4, ringback 5-15, X answers 15-18, A introduces the caller 18-22
+    r = report(
+        {"A": [(0, 4), (18, 22)], "X": [(15, 18)]},
+        [utt("A", 0, 4, "I will transfer you to the billing department")],
+        sounds=[SoundSegment(5, 15, SoundKind.RINGBACK)],
+        roles={"A": Role.AGENT, "X": Role.OTHER},
+    )
+    (t,) = r.events_of(EventType.TRANSFER)
+    assert (t.start, t.end) == (5, 15) and t.details["warm"] is True
+    assert t.details["target"] == "billing department" and t.details["announced"] is True
+
+
+def test_hold_kind_follows_the_line_sound():
+    #  12 s gap with a steady tone for 9 s of it -> a tone hold
+    r = report({"A": [(0, 3), (15, 18)]}, sounds=[SoundSegment(4, 13, SoundKind.TONE)])
+    (hold,) = r.events_of(EventType.HOLD)
+    assert hold.details["kind"] == "tone"

@@ -149,6 +149,17 @@ class EventScore:
     false_positives: int
     false_negatives: int
     boundary_errors: tuple[float, ...] = ()
+    # (attribute, found == truth) for each matched pair, e.g. ("warm", True)
+    attribute_checks: tuple[tuple[str, bool], ...] = ()
+
+    @property
+    def attribute_agreement(self) -> dict[str, float]:
+        """Share of matched events whose attribute (hold kind, announced, thanked; transfer
+        warm; interruption successful) equals the truth's."""
+        out: dict[str, list[bool]] = {}
+        for name, ok in self.attribute_checks:
+            out.setdefault(name, []).append(ok)
+        return {name: sum(v) / len(v) for name, v in sorted(out.items())}
 
     @property
     def precision(self) -> float | None:
@@ -175,7 +186,11 @@ class EventScore:
             self.false_positives + other.false_positives,
             self.false_negatives + other.false_negatives,
             self.boundary_errors + other.boundary_errors,
+            self.attribute_checks + other.attribute_checks,
         )
+
+
+EVENT_ATTRIBUTES = {"hold": ("kind", "announced", "thanked"), "transfer": ("warm",), "interruption": ("successful",)}
 
 
 def event_key(event: Mapping[str, object]) -> str:
@@ -198,14 +213,17 @@ def match_events(truth: Sequence[Mapping], found: Sequence[Mapping]) -> EventSco
             overlap = Span(t["start"], t["end"]).overlap(Span(f["start"], f["end"]))
             if overlap > 0:
                 pairs.append((overlap, i, j))
-    used_t, used_f, errors = set(), set(), []
+    used_t, used_f, errors, checks = set(), set(), [], []
     for _, i, j in sorted(pairs, reverse=True):
         if i in used_t or j in used_f:
             continue
         used_t.add(i)
         used_f.add(j)
         errors.append((abs(truth[i]["start"] - found[j]["start"]) + abs(truth[i]["end"] - found[j]["end"])) / 2)
-    return EventScore(len(used_t), len(found) - len(used_f), len(truth) - len(used_t), tuple(errors))
+        for name in EVENT_ATTRIBUTES.get(str(truth[i]["type"]), ()):
+            if name in truth[i]:
+                checks.append((name, found[j].get(name) == truth[i][name]))
+    return EventScore(len(used_t), len(found) - len(used_f), len(truth) - len(used_t), tuple(errors), tuple(checks))
 
 
 def score_events(truth: Sequence[Mapping], found: Sequence[Mapping]) -> dict[str, EventScore]:
@@ -419,7 +437,8 @@ def to_json(evaluation: CorpusEvaluation) -> dict:
     def events(scores: Mapping[str, EventScore]) -> dict:
         return {
             k: {"tp": v.true_positives, "fp": v.false_positives, "fn": v.false_negatives, "precision": _r(v.precision),
-                "recall": _r(v.recall), "f1": _r(v.f1), "boundary_error_s": _r(v.boundary_error_s)}
+                "recall": _r(v.recall), "f1": _r(v.f1), "boundary_error_s": _r(v.boundary_error_s),
+                "attribute_agreement": {a: _r(x) for a, x in v.attribute_agreement.items()}}
             for k, v in scores.items()
         }
 
@@ -474,8 +493,10 @@ def format_table(evaluation: CorpusEvaluation) -> str:
     lines = ["  ".join(str(v).ljust(widths[i]) for i, v in enumerate(r)).rstrip() for r in [header, *rows]]
     lines.append("")
     lines.append("events (all calls): " + "; ".join(
-        f"{k}: P {pct(v.precision)} R {pct(v.recall)} F1 {pct(v.f1)} boundary {('-' if v.boundary_error_s is None else f'{v.boundary_error_s:.2f}s')}"
-        for k, v in evaluation.events.items()
+        f"{k}: P {pct(v.precision)} R {pct(v.recall)} F1 {pct(v.f1)} boundary "
+        f"{('-' if v.boundary_error_s is None else f'{v.boundary_error_s:.2f}s')}"
+        + "".join(f", {a} {pct(x)}" for a, x in v.attribute_agreement.items())
+        for k, v in sorted(evaluation.events.items())
     ))
     agreement = evaluation.item_agreement
     if agreement:

@@ -73,3 +73,13 @@ def test_role_accuracy_is_time_weighted():
     assert role_accuracy(TRUTH_TURNS, swapped) == 0.0
     half = [{"start": 0.0, "end": 20.0, "speaker": "x", "role": "agent"}]
     assert role_accuracy(TRUTH_TURNS, half) == 0.5
+
+
+def test_attributes_of_matched_events_are_compared():
+    truth = [{"type": "transfer", "start": 10, "end": 20, "warm": True},
+             {"type": "hold", "start": 30, "end": 45, "kind": "music", "announced": True, "thanked": True}]
+    found = [{"type": "transfer", "start": 11, "end": 20, "warm": False},
+             {"type": "hold", "start": 30, "end": 44, "kind": "music", "announced": True, "thanked": False}]
+    scores = score_events(truth, found)
+    assert scores["transfer"].attribute_agreement == {"warm": 0.0}
+    assert scores["hold"].attribute_agreement == {"announced": 1.0, "kind": 1.0, "thanked": 0.0}

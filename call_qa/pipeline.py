@@ -19,8 +19,9 @@ from call_qa import audio as audio_mod
 from call_qa.asr import AsrOptions, transcribe
 from call_qa.config import PipelineSettings
 from call_qa.diarization import speaker_activity
-from call_qa.domain import CallResult, CallStatus, Role, SpeakerInfo, Utterance, total_duration
+from call_qa.domain import CallResult, CallStatus, Event, Role, SpeakerInfo, Utterance, total_duration
 from call_qa.errors import CallQAError
+from call_qa.metadata import read_call_metadata
 from call_qa.models import load_whisper
 from call_qa.roles import apply_roles, assign_roles, load_role_cues
 from call_qa.rubric import CueLexicon, RubricOptions, load_cues, load_rubric, options_from_mapping, score_phone_call
@@ -114,8 +115,9 @@ def process_recording(path: str | Path, settings: PipelineSettings, call_id: str
     content_hash = ""
     try:
         content_hash = audio_mod.file_hash(path) if path.is_file() else ""
+        given = read_call_metadata(path)
         call_audio = audio_mod.decode(path, layout=settings.layout, content_hash=content_hash)
-        return analyse_call(call_audio, settings, call_id)
+        return analyse_call(call_audio, settings, call_id, given)
     except CallQAError as exc:
         logger.warning("%s failed: %s", call_id, exc)
         return failed_result(path, call_id, settings, str(exc), content_hash)
@@ -124,8 +126,11 @@ def process_recording(path: str | Path, settings: PipelineSettings, call_id: str
         return failed_result(path, call_id, settings, f"internal error ({type(exc).__name__}: {exc}); see the log", content_hash)
 
 
-def analyse_call(call_audio: audio_mod.CallAudio, settings: PipelineSettings, call_id: str) -> CallResult:
-    """The stages after decoding, on an in-memory call."""
+def analyse_call(
+    call_audio: audio_mod.CallAudio, settings: PipelineSettings, call_id: str, given: tuple[Event, ...] = ()
+) -> CallResult:
+    """The stages after decoding, on an in-memory call. ``given``: holds/transfers from
+    telephony metadata, which replace detection for their type."""
     activity = speaker_activity(call_audio, settings.vad, settings.diarization)
     language = settings.language
     asr = asr_options(settings, "default" if language == "auto" else language)
@@ -148,6 +153,7 @@ def analyse_call(call_audio: audio_mod.CallAudio, settings: PipelineSettings, ca
         settings.timing,
         timing_cues(lexicon),
         sounds=classify_sound(call_audio, activity),
+        given=given,
     )
     rubric = load_rubric(settings.resolve_path(settings.rubric.phone_rubric))
     options = rubric_options(settings)

@@ -158,6 +158,34 @@ def _sound_kind(span: Span, sounds: Sequence[SoundSegment]) -> SoundKind:
     return max(sounding, key=sounding.get) if sounding else SoundKind.SILENCE
 
 
+def hold_event(
+    span: Span,
+    utterances: Sequence[Utterance],
+    sounds: Sequence[SoundSegment],
+    settings: TimingSettings,
+    cues: TimingCues,
+    source: str = "audio",
+) -> Event:
+    """A hold over ``span``: its kind from the line sound, whether the agent announced it
+    (phrase within 30 s before) and thanked the caller after it, whether it ran over the limit."""
+    before = _phrase_near(utterances, Span(span.start - HOLD_PHRASE_WINDOW_S, span.start + 0.5), cues.hold_announce)
+    after = _phrase_near(utterances, Span(span.end - 0.5, span.end + HOLD_PHRASE_WINDOW_S), cues.hold_return)
+    kind = _sound_kind(span, sounds)
+    return Event(
+        EventType.HOLD,
+        round(span.start, 3),
+        round(span.end, 3),
+        {
+            "kind": "tone" if kind is SoundKind.RINGBACK else kind.value,
+            "announced": before is not None,
+            "thanked": after is not None,
+            "over_limit": span.duration > settings.hold_max_s,
+            "duration_s": round(span.duration, 3),
+        },
+        source=source,
+    )
+
+
 def find_holds_and_dead_air(
     turns: Sequence[Turn],
     utterances: Sequence[Utterance],
@@ -165,6 +193,7 @@ def find_holds_and_dead_air(
     settings: TimingSettings,
     cues: TimingCues,
     transfers: Sequence[Event] = (),
+    given_holds: Sequence[Event] | None = None,
 ) -> tuple[tuple[Event, ...], tuple[Event, ...]]:
     """Holds are stretches of at least ``hold_min_s`` where nobody speaks (music, tones or
     silence on the line); shorter silences of at least ``dead_air_min_s`` are dead air.
@@ -177,7 +206,8 @@ def find_holds_and_dead_air(
         sound:        |~music~~~|             -> hold kind "music"
 
     A gap mostly inside a transfer (ringback, waiting for the new party) belongs to the
-    transfer, not to a hold or dead air.
+    transfer, not to a hold or dead air. With ``given_holds`` (from telephony metadata)
+    holds are not detected: gaps inside them are skipped, other long gaps are dead air.
     """
     if not turns:
         return (), ()
@@ -187,24 +217,10 @@ def find_holds_and_dead_air(
     for gap in silences(turns, support):
         if any(gap.overlap(t.span) >= gap.duration / 2 for t in transfers):
             continue
-        if gap.duration >= settings.hold_min_s:
-            before = _phrase_near(utterances, Span(gap.start - HOLD_PHRASE_WINDOW_S, gap.start + 0.5), cues.hold_announce)
-            after = _phrase_near(utterances, Span(gap.end - 0.5, gap.end + HOLD_PHRASE_WINDOW_S), cues.hold_return)
-            kind = _sound_kind(gap, sounds)
-            holds.append(
-                Event(
-                    EventType.HOLD,
-                    round(gap.start, 3),
-                    round(gap.end, 3),
-                    {
-                        "kind": "tone" if kind is SoundKind.RINGBACK else kind.value,
-                        "announced": before is not None,
-                        "thanked": after is not None,
-                        "over_limit": gap.duration > settings.hold_max_s,
-                        "duration_s": round(gap.duration, 3),
-                    },
-                )
-            )
+        if any(gap.overlap(h.span) >= gap.duration / 2 for h in given_holds or ()):
+            continue
+        if gap.duration >= settings.hold_min_s and given_holds is None:
+            holds.append(hold_event(gap, utterances, sounds, settings, cues))
         elif gap.duration >= settings.dead_air_min_s:
             dead.append(Event(EventType.DEAD_AIR, round(gap.start, 3), round(gap.end, 3), {"duration_s": round(gap.duration, 3)}))
     return tuple(holds), tuple(dead)
@@ -231,40 +247,58 @@ def find_transfers(
     It is warm when the agent speaks again after the new party answers (introduces the
     caller), blind otherwise. ``new_voice`` says whether a third party (role other) answered.
     """
-    call_end = max((t.end for t in turns), default=0.0)
     rings = merge_spans((s.span for s in sounds if s.kind is SoundKind.RINGBACK), gap=5.0)
     announcements = [u for u in utterances if u.role == Role.AGENT and count_phrases(u.text, cues.transfer_announce)]
     starts: list[tuple[float, Utterance | None]] = []
     for ring in rings:
         if ring.duration < MIN_RINGBACK_S:
             continue
-        said = [u for u in announcements if u.end <= ring.start + 1.0 and ring.start - u.end <= TRANSFER_RING_WINDOW_S]
-        starts.append((ring.start, said[-1] if said else None))
+        starts.append((ring.start, _announcement_before(ring.start, utterances, cues)))
     if not starts and announcements:  # announced, but no ringback heard (e.g. silent transfer)
         starts.append((announcements[0].end, announcements[0]))
 
-    events: list[Event] = []
-    for start, announcement in starts[:1]:  # one transfer per call is what is detected today
-        answered = [t for t in turns if t.start >= start and not t.backchannel]
-        end = answered[0].start if answered else call_end
-        new_party = next((t for t in answered if t.role == Role.OTHER), None)
-        warm = new_party is not None and any(t.role == Role.AGENT and t.start >= new_party.start for t in turns)
-        match = _TARGET.search(normalize(announcement.text)) if announcement else None
-        events.append(
-            Event(
-                EventType.TRANSFER,
-                round(start, 3),
-                round(max(end, start), 3),
-                {
-                    "target": match.group(1) if match else None,
-                    "warm": warm,
-                    "announced": announcement is not None,
-                    "new_voice": new_party is not None,
-                    "ringback": any(r.intersects(Span(start, max(end, start + 0.1))) for r in rings),
-                },
-            )
-        )
-    return tuple(events)
+    # one transfer per call is what is detected today
+    return tuple(transfer_event(start, announcement, turns, rings) for start, announcement in starts[:1])
+
+
+def transfer_event(
+    start: float,
+    announcement: Utterance | None,
+    turns: Sequence[Turn],
+    rings: Sequence[Span],
+    end: float | None = None,
+    target: str | None = None,
+    source: str = "audio",
+) -> Event:
+    """A transfer from ``start`` until the next party speaks (or ``end`` when known)."""
+    answered = [t for t in turns if t.start >= start and not t.backchannel]
+    if end is None:
+        end = answered[0].start if answered else max((t.end for t in turns), default=start)
+    new_party = next((t for t in answered if t.role == Role.OTHER), None)
+    warm = new_party is not None and any(t.role == Role.AGENT and t.start >= new_party.start for t in turns)
+    match = _TARGET.search(normalize(announcement.text)) if announcement else None
+    return Event(
+        EventType.TRANSFER,
+        round(start, 3),
+        round(max(end, start), 3),
+        {
+            "target": target or (match.group(1) if match else None),
+            "warm": warm,
+            "announced": announcement is not None,
+            "new_voice": new_party is not None,
+            "ringback": any(r.intersects(Span(start, max(end, start + 0.1))) for r in rings),
+        },
+        source=source,
+    )
+
+
+def _announcement_before(start: float, utterances: Sequence[Utterance], cues: TimingCues) -> Utterance | None:
+    said = [
+        u for u in utterances
+        if u.role == Role.AGENT and u.end <= start + 1.0 and start - u.end <= TRANSFER_RING_WINDOW_S
+        and count_phrases(u.text, cues.transfer_announce)
+    ]
+    return said[-1] if said else None
 
 
 def compute_metrics(
@@ -342,12 +376,29 @@ def analyse_timing(
     settings: TimingSettings,
     cues: TimingCues,
     sounds: Sequence[SoundSegment] = (),
+    given: Sequence[Event] = (),
 ) -> TimingReport:
-    """Turns, events and metrics of one call, recording the thresholds used."""
+    """Turns, events and metrics of one call, recording the thresholds used.
+
+    ``given`` are holds/transfers known from telephony metadata: for each type present
+    they replace detection (their details are still worked out from the call)."""
     turns = build_turns(activity, roles, utterances, settings, cues)
     interruptions = find_interruptions(turns, utterances, settings)
-    transfers = find_transfers(turns, utterances, sounds, cues)
-    holds, dead_air = find_holds_and_dead_air(turns, utterances, sounds, settings, cues, transfers)
+    given_transfers = [e for e in given if e.type is EventType.TRANSFER]
+    given_holds = [e for e in given if e.type is EventType.HOLD]
+    if given_transfers:
+        rings = [s.span for s in sounds if s.kind is SoundKind.RINGBACK]
+        transfers = tuple(
+            transfer_event(e.start, _announcement_before(e.start, utterances, cues), turns, rings, e.end,
+                           e.details.get("target"), source=e.source)
+            for e in given_transfers
+        )
+    else:
+        transfers = find_transfers(turns, utterances, sounds, cues)
+    holds, dead_air = find_holds_and_dead_air(
+        turns, utterances, sounds, settings, cues, transfers, given_holds=given_holds or None
+    )
+    holds += tuple(hold_event(e.span, utterances, sounds, settings, cues, source=e.source) for e in given_holds)
     events = tuple(sorted(interruptions + holds + transfers + dead_air, key=lambda e: (e.start, e.type.value)))
     metrics = compute_metrics(turns, utterances, events, duration_s)
     return TimingReport(turns=turns, events=events, metrics=metrics, thresholds=settings.as_dict())

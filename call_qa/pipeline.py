@@ -39,13 +39,14 @@ def call_id_for(path: str | Path) -> str:
     return f"{p.parent.name}_{p.stem}" if _DATE_DIR.match(p.parent.name) else p.stem
 
 
-@functools.lru_cache(maxsize=8)
-def _cached_cues(path: Path) -> CueLexicon:
-    return load_cues(path)
+# Rubric and cue files are read once per worker process, not once per call.
+_cached_cues = functools.lru_cache(maxsize=8)(load_cues)
+_cached_rubric = functools.lru_cache(maxsize=4)(load_rubric)
+_cached_role_cues = functools.lru_cache(maxsize=8)(load_role_cues)
 
 
 def _lexicon(settings: PipelineSettings, language: str) -> CueLexicon:
-    """The language's cue lexicon, read once per worker process."""
+    """The language's cue lexicon."""
     return _cached_cues(settings.resolve_path(settings.rubric.cues_dir) / f"{language}.yaml")
 
 
@@ -138,7 +139,7 @@ def analyse_call(
     transcript = transcribe(call_audio, activity, model, replace(asr, language=language))
     language = transcript.language
 
-    role_cues = load_role_cues(settings.resolve_path(settings.rubric.cues_dir) / "roles.yaml", language)
+    role_cues = _cached_role_cues(settings.resolve_path(settings.rubric.cues_dir) / "roles.yaml", language)
     assignment = assign_roles(
         transcript.utterances, activity.labels, role_cues, settings.roles.channel_map, first_speaker=activity.first_speaker
     )
@@ -155,7 +156,7 @@ def analyse_call(
         sounds=classify_sound(call_audio, activity),
         given=given,
     )
-    rubric = load_rubric(settings.resolve_path(settings.rubric.phone_rubric))
+    rubric = _cached_rubric(settings.resolve_path(settings.rubric.phone_rubric))
     options = rubric_options(settings)
     scorecard = score_phone_call(utterances, timing, language, rubric, lexicon, options)
 

@@ -81,10 +81,10 @@ def cmd_process(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     db_url = resolve_database_url(args.db)
 
-    from call_qa.db import DatabaseError, open_database
+    from call_qa.db import DatabaseError, shared_database
 
     try:
-        open_database(db_url)
+        shared_database(db_url)  # the flow reuses it: opened and migrated once
     except DatabaseError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_NO_DATABASE

@@ -15,7 +15,6 @@ Bundled offline models (docs/environment.md):
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.util
 import logging
 import os
@@ -23,6 +22,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from call_qa.audio import file_hash
 from call_qa.errors import ModelError
 
 logger = logging.getLogger("call_qa")
@@ -68,14 +68,6 @@ def _package_data_dir(package: str) -> Path:
     return Path(spec.origin).parent / "data"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def assemble_whisper_base(cache_dir: Path | None = None) -> Path:
     """Join the two bundled parts of Whisper base into a CTranslate2 folder, once.
 
@@ -104,7 +96,7 @@ def assemble_whisper_base(cache_dir: Path | None = None) -> Path:
             with part.open("rb") as f:
                 shutil.copyfileobj(f, out, 1 << 20)
     size = tmp.stat().st_size
-    digest = _sha256(tmp)
+    digest = file_hash(tmp)
     if size != WHISPER_BASE_SIZE or digest != WHISPER_BASE_SHA256:
         tmp.unlink()
         expected_part1 = WHISPER_BASE_SIZE - parts[1][1].stat().st_size

@@ -6,21 +6,15 @@ and takes small inputs (a path and the settings), never waveforms.
 
 from __future__ import annotations
 
-import functools
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
 from call_qa.config import PipelineSettings
-from call_qa.db import Database, open_database, save_call_result
+from call_qa.db import save_call_result, shared_database
 from call_qa.domain import CallResult, CallStatus
 from call_qa.export import write_document
 from call_qa.pipeline import call_id_for, process_recording
-
-
-@functools.lru_cache(maxsize=4)
-def _database(url: str) -> Database:
-    return open_database(url)
 
 
 @task(name="process-call", task_run_name="process-{call_id}")
@@ -33,7 +27,7 @@ def process_call(path: str, call_id: str, settings: PipelineSettings) -> CallRes
 @task(name="save-call", task_run_name="save-{result.call_id}", retries=3, retry_delay_seconds=[2, 10, 30])
 def save_call(result: CallResult, db_url: str) -> None:
     """Write one call's results in one transaction (replacing an earlier run's)."""
-    save_call_result(_database(db_url), result)
+    save_call_result(shared_database(db_url), result)
 
 
 @task(name="write-json", task_run_name="json-{result.call_id}")
@@ -47,7 +41,7 @@ def process_calls(
 ) -> list[CallResult]:
     """Process recordings one after another (the Whisper model is loaded once)."""
     logger = get_run_logger()
-    _database(db_url)  # fail before any work when the database is unreachable
+    shared_database(db_url)  # fail before any work when the database is unreachable
     results: list[CallResult] = []
     for i, path in enumerate(paths, start=1):
         result = process_call(path, call_id_for(path), settings)

@@ -24,6 +24,7 @@ from call_qa.db.engine import (
     downgrade_schema,
     mask_url,
     open_database,
+    shared_database,
     resolve_database_url,
     upgrade_schema,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "load_call_result",
     "mask_url",
     "open_database",
+    "shared_database",
     "resolve_database_url",
     "save_call_result",
     "set_call_metadata",

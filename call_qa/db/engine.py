@@ -8,6 +8,8 @@ or an empty PostgreSQL database is ready to use and an old one is upgraded.
 
 from __future__ import annotations
 
+import functools
+
 import logging
 import os
 import re
@@ -262,3 +264,10 @@ def _run_migration(db: Database, step: Any, revision: str, verb: str) -> None:
             f"Cannot {verb} the schema of {db.url}: {_first_line(exc)}. "
             "Check that the user may create tables there."
         ) from exc
+
+
+@functools.lru_cache(maxsize=4)
+def shared_database(url: str) -> Database:
+    """One opened (and migrated) :class:`Database` per URL and process, shared by the
+    CLI's up-front check and the flow's tasks; a failure is not cached."""
+    return open_database(url)

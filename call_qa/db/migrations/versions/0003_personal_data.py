@@ -1,0 +1,28 @@
+"""personal data: findings, kept originals and the retention record
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-28
+
+Owned by the personal-data issue (#9). Placeholder until its tables are written.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import sqlalchemy as sa  # noqa: F401
+from alembic import op  # noqa: F401
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

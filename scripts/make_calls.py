@@ -251,8 +251,6 @@ def load_scenario(path: str | Path) -> Scenario:
     missing_voice = roles_used - set(voices)
     if missing_voice:
         raise fail(f"voices: no voice for role(s) {sorted(missing_voice)}")
-    if raw["layout"] == "stereo" and "other" in roles_used:
-        raise fail("stereo scenarios carry agent and customer only (one per channel)")
     if not script:
         raise fail("script is empty")
 
@@ -562,6 +560,8 @@ def render(sc: Scenario, tl: Timeline, seed: int) -> np.ndarray:
             ch = 0
         elif p.kind == "speech" and p.role == "customer":
             ch = 1 - sc.agent_channel
+        # the agent's leg carries what the switch bridges in: hold music, ringback and,
+        # after a transfer, the new party (role other)
         else:
             ch = sc.agent_channel
         a = p.start_ms * sr // 1000
@@ -601,9 +601,14 @@ def to_pcm16(x: np.ndarray) -> np.ndarray:
 
 
 def speaker_labels(sc: Scenario, tl: Timeline) -> dict[str, str]:
-    """role -> label. Stereo: ch0/ch1 by channel; mono: spk0, spk1, ... by first speech."""
+    """role -> label. Stereo: ch0/ch1 by channel, and ``ch<agent>b`` for a party the
+    switch bridges onto the agent's channel after a transfer (role other); mono: spk0,
+    spk1, ... by first speech."""
     if sc.layout == "stereo":
-        return {"agent": f"ch{sc.agent_channel}", "customer": f"ch{1 - sc.agent_channel}"}
+        labels = {"agent": f"ch{sc.agent_channel}", "customer": f"ch{1 - sc.agent_channel}"}
+        if any(p.kind == "speech" and p.role == "other" for p in tl.placed):
+            labels["other"] = f"ch{sc.agent_channel}b"
+        return labels
     labels: dict[str, str] = {}
     for p in tl.placed:
         if p.kind == "speech" and p.role not in labels:

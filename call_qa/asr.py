@@ -131,25 +131,33 @@ def _split_at_pauses(words: tuple[Word, ...], gap_s: float) -> list[Utterance]:
     return [Utterance(r[0].start, r[-1].end, "", Role.OTHER, " ".join(w.text for w in r), tuple(r)) for r in runs]
 
 
-def _speaker_of(span: Span, activity: SpeakerActivity) -> str | None:
-    best, best_overlap = None, 0.0
-    for label, spans in activity.speakers.items():
-        overlap = sum(span.overlap(s) for s in spans)
-        if overlap > best_overlap:
-            best, best_overlap = label, overlap
-    if best is None:  # no overlap at all: nearest speech region
-        distance = {
-            label: min(abs(s.middle - span.middle) for s in spans) for label, spans in activity.speakers.items() if spans
-        }
-        best = min(distance, key=distance.get) if distance else None
-    return best
+def _speaker_of(span: Span, activity: SpeakerActivity, previous: str | None = None) -> str | None:
+    """The speaker whose activity overlaps ``span`` most. Overtalk (two speakers cover the
+    word about equally, within 10 %) keeps the word with ``previous`` — the speaker of the
+    word before — when that speaker is one of them, so an interrupter's speech does not
+    chop the current sentence. No overlap at all: the nearest speech region."""
+    overlaps = {label: sum(span.overlap(s) for s in spans) for label, spans in activity.speakers.items()}
+    top = max(overlaps.values(), default=0.0)
+    if top > 0:
+        tied = [label for label, o in overlaps.items() if o >= 0.9 * top]
+        if previous in tied:
+            return previous
+        return max(tied, key=lambda label: (overlaps[label], -sorted(overlaps).index(label)))
+    distance = {label: min(abs(s.middle - span.middle) for s in spans) for label, spans in activity.speakers.items() if spans}
+    return min(distance, key=distance.get) if distance else None
 
 
 def _split_by_speaker(utterance: Utterance, activity: SpeakerActivity) -> list[Utterance]:
-    """Mono: cut a Whisper segment where its words change speaker."""
+    """Mono: cut a Whisper segment where its words change speaker.
+
+        spk0 activity:  |=========|        |=====|
+        spk1 activity:         |=====|
+        words:          [a] [b] [c] [d]  [e]  [f]
+        pieces:         spk0: a b c | spk1: d | spk0: e f
+    (``c`` lies in overtalk and stays with spk0, who was speaking.)"""
     pieces: list[tuple[str, list[Word]]] = []
     for w in utterance.words:
-        label = _speaker_of(w.span, activity) or "spk0"
+        label = _speaker_of(w.span, activity, pieces[-1][0] if pieces else None) or "spk0"
         if pieces and pieces[-1][0] == label:
             pieces[-1][1].append(w)
         else:

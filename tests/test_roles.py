@@ -38,3 +38,28 @@ def test_channel_map_wins_and_third_voice_is_other():
 def test_phrases_match_whole_words_only():
     assert count_phrases("Ada yang bisa dibantu?", ["bisa dibantu"]) == 1
     assert count_phrases("tidak dibantunya", ["dibantu"]) == 0
+
+
+def _corpus_calls():
+    import json
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(corpus.glob("*.truth.json"))]
+
+
+def test_roles_of_every_corpus_call_in_both_languages_from_what_is_said():
+    """Each corpus call's truth utterances (Indonesian and English, stereo and mono, with
+    transfers) with the labels swapped around so that label order cannot give the answer:
+    the agent, the customer and the transferred-to party (`other`) come out as the
+    truth's speakers say."""
+    calls = _corpus_calls()
+    assert {c["language"] for c in calls} == {"id", "en"}
+    for call in calls:
+        truth = {s["label"]: Role(s["role"]) for s in call["speakers"]}
+        rename = {label: f"v{len(truth) - 1 - i}" for i, label in enumerate(sorted(truth))}  # reversed order
+        utts = [Utterance(x["start"], x["end"], rename[x["speaker"]], Role.OTHER, x["text"]) for x in call["utterances"]]
+        cues = load_role_cues(CUES_FILE, call["language"])
+        a = assign_roles(utts, sorted(rename.values()), cues)
+        assert a.roles == {rename[k]: v for k, v in truth.items()}, call["call_id"]
+        agent = next(k for k, v in a.roles.items() if v is Role.AGENT)
+        assert a.confidence[agent] > 0.8, call["call_id"]

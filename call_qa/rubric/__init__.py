@@ -6,9 +6,15 @@ Public API::
     cues = load_cues("configs/cues/id.yaml")
     card = score_phone_call(utterances, timing, "id", rubric, cues, RubricOptions())
     score, sections = compute_scores(card.items, rubric)   # e.g. after officers' decisions
+
+Beyond the phone engine (imported from their modules, so this package stays light):
+``call_qa.rubric.transcript.score_transcript`` (call-qa score-transcript),
+``call_qa.rubric.email.score_email`` / ``score_email_file`` (call-qa score-email),
+``call_qa.rubric.resources.rubric_resources`` (knowledge base, procedures, semantic
+matcher from the pipeline settings). docs/rubric-engine.md describes them.
 """
 
-from call_qa.rubric.catalog import PHONE_INBOUND_ITEMS, PHONE_INBOUND_SECTIONS
+from call_qa.rubric.catalog import EMAIL_ITEMS, EMAIL_SECTIONS, PHONE_INBOUND_ITEMS, PHONE_INBOUND_SECTIONS
 from call_qa.rubric.config import (
     CueLexicon,
     Rubric,
@@ -27,6 +33,8 @@ from call_qa.rubric.options import RubricOptions
 from call_qa.rubric.scoring import build_scorecard, compute_scores, item_points, rescore
 
 __all__ = [
+    "EMAIL_ITEMS",
+    "EMAIL_SECTIONS",
     "PHONE_INBOUND_ITEMS",
     "PHONE_INBOUND_SECTIONS",
     "CueHit",

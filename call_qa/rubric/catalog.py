@@ -26,9 +26,21 @@ PHONE_INBOUND_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 PHONE_INBOUND_ITEMS: tuple[str, ...] = tuple(i for items in PHONE_INBOUND_SECTIONS.values() for i in items)
 
+# rubric.md, email: section id -> item ids, in the rubric's order.
+EMAIL_SECTIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "courtesy": ("opening_sentence", "previous_contact_reference", "data_verification", "closing_sentence"),
+        "responsiveness": ("address_by_name", "attentiveness", "empathy"),
+        "interaction_control": ("content_interpretation", "word_choice_structure", "punctuation_spelling",
+                                "language_consistency"),
+        "solution": ("solution_clarity", "solution_accuracy", "solution_completeness", "procedure_compliance"),
+    }
+)
+EMAIL_ITEMS: tuple[str, ...] = tuple(i for items in EMAIL_SECTIONS.values() for i in items)
+
 # Rubric ids whose item set is fixed by rubric.md (the loader insists on exactly these).
 FIXED_ITEM_SETS: Mapping[str, Mapping[str, tuple[str, ...]]] = MappingProxyType(
-    {"phone_inbound": PHONE_INBOUND_SECTIONS}
+    {"phone_inbound": PHONE_INBOUND_SECTIONS, "email": EMAIL_SECTIONS}
 )
 
 # item id -> cue role -> default cue-list name in the lexicon. A rubric YAML may point a
@@ -46,13 +58,16 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "identifier": "verification_identifiers",
             "request": "verification_requests",
             "answer": "identifier_answers",
+            "done": "verification_done",
         },
         "closing_greeting": {"further_help": "further_help", "thanks": "closing_thanks", "farewell": "closing_greetings"},
         "address_by_name": {"honorific": "honorifics"},
         "no_interruption": {},
-        "problem_confirmation": {"restatement": "problem_restatement", "check": "confirmation_check"},
-        "attentiveness": {"acknowledgement": "acknowledgements", "repeat_request": "repeat_requests"},
-        "empathy": {"complaint": "complaint_cues", "empathy": "empathy_phrases"},
+        "problem_confirmation": {"restatement": "problem_restatement", "check": "confirmation_check",
+                                 "lead": "restatement_leads"},
+        "attentiveness": {"acknowledgement": "acknowledgements", "repeat_request": "repeat_requests",
+                          "caller_prompt": "caller_prompts"},
+        "empathy": {"complaint": "complaint_cues", "empathy": "empathy_phrases", "weak": "weak_empathy"},
         "probing": {"question": "probing_questions", "problem": "problem_statement", "solution": "solution_markers"},
         "conversation_control": {},
         "formal_language": {"informal": "informal_words"},
@@ -61,7 +76,7 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "hold_return": "hold_return",
             "transfer": "transfer_announcement",
         },
-        "solution_clarity": {"structure": "structure_markers"},
+        "solution_clarity": {"structure": "structure_markers", "vague": "vague_answers"},
         "solution_accuracy": {},
         "solution_completeness": {},
         "procedure_compliance": {"account_info": "account_specific"},
@@ -71,6 +86,14 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "acceptance": "caller_acceptance",
             "rejection": "caller_rejection",
         },
+        # email-only items (the shared ids above keep their phone roles)
+        "opening_sentence": {"salutation": "email_salutations", "opener": "email_openers"},
+        "previous_contact_reference": {"reference": "previous_contact", "generic": "email_openers"},
+        "closing_sentence": {"closing": "email_closings", "thanks": "closing_thanks", "further_help": "further_help"},
+        "content_interpretation": {},
+        "word_choice_structure": {"informal": "informal_words"},
+        "punctuation_spelling": {},
+        "language_consistency": {"formal_address": "formal_address", "informal_address": "informal_address"},
     }
 )
 
@@ -92,17 +115,25 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         ),
         "problem_confirmation": frozenset(),
         "attentiveness": frozenset(
-            {"attentive_latency_max_s", "attentive_dead_air_max", "attentive_repeat_max", "attentive_interruptions_max"}
+            {"attentive_latency_max_s", "attentive_dead_air_max", "attentive_repeat_max", "attentive_interruptions_max",
+             "attentive_fail_problems"}
         ),
         "empathy": frozenset({"empathy_window_agent_turns"}),
         "probing": frozenset({"probing_min_questions"}),
         "conversation_control": frozenset(),
         "formal_language": frozenset({"informal_per_100_partial"}),
         "hold_transfer_technique": frozenset({"hold_announce_window_s", "hold_max_s"}),
-        "solution_clarity": frozenset({"pace_wpm_min", "pace_wpm_max", "clarity_monologue_max_s"}),
+        "solution_clarity": frozenset({"pace_wpm_min", "pace_wpm_max", "clarity_monologue_max_s", "clarity_min_sentences"}),
         "solution_accuracy": frozenset(),
         "solution_completeness": frozenset(),
         "procedure_compliance": frozenset(),
         "solution_acceptance": frozenset({"acceptance_answer_customer_turns"}),
+        "opening_sentence": frozenset(),
+        "previous_contact_reference": frozenset(),
+        "closing_sentence": frozenset(),
+        "content_interpretation": frozenset({"email_topic_overlap_pass", "email_topic_overlap_partial"}),
+        "word_choice_structure": frozenset({"informal_per_100_partial", "email_sentence_words_max"}),
+        "punctuation_spelling": frozenset({"email_errors_per_100_pass", "email_errors_per_100_partial"}),
+        "language_consistency": frozenset({"email_foreign_sentence_share"}),
     }
 )

@@ -12,6 +12,7 @@ This module is internal to ``call_qa.rubric``; nothing outside the package sees 
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
@@ -25,6 +26,11 @@ from call_qa.rubric.options import RubricOptions
 from call_qa.text import count_digits, extract_name, raw_tokens, tokens
 
 log = logging.getLogger("call_qa")
+
+
+def _sentences(text: str) -> list[str]:
+    parts = [p for p in re.split(r"(?<=[.!?])\s+", text.strip()) if p]
+    return parts or [text]
 
 
 @dataclass(frozen=True)
@@ -157,15 +163,34 @@ class CallContext:
         """The agent's last turns: the last N agent utterances or those near the agent's end.
 
         The agent's first utterance is never part of the closing: in a short call it
-        would otherwise lend its "selamat pagi" to the closing greeting.
+        would otherwise lend its "selamat pagi" to the closing greeting; neither is
+        anything up to the identification/verification exchange ("Terima kasih, Pak
+        Joko" there thanks for the name). Before a transfer the agent closes its own part
+        of the call, so agent turns in the window before a transfer count too::
+
+            agent:  … |problem|  |"anything else?"|  |"I'll transfer you"|        |"thank you, goodbye"|
+            line:                                                   |~~ring~~|
+                                 <-- closing_window_s before the transfer -->   <-- last N turns -->
         """
         if not self.agent:
             return ()
         last_end = self.agent[-1].end
         n = len(self.agent)
+        exchange = max((l.index for l in (self.identification.answer, self.verification.answer) if l is not None),
+                       default=-1)
+        floor = exchange
+        if self.solution is not None:
+            floor = max(floor, self.solution[0].index - 1)  # thanks before the answer thank for data
+        transfers = [e.start for e in self.timing.events if e.type.value == "transfer"]
+
+        def before_transfer(line: Line) -> bool:
+            return any(t - opts.closing_window_s <= line.start <= t for t in transfers)
+
         return tuple(
             l for k, l in enumerate(self.agent)
-            if k > 0 and (k >= n - opts.closing_agent_turns or l.start >= last_end - opts.closing_window_s)
+            if k > 0 and ((l.index > floor and (k >= n - opts.closing_agent_turns
+                                                 or l.start >= last_end - opts.closing_window_s))
+                          or (l.index > exchange and before_transfer(l)))
         )
 
     # ------------------------------------------------------------------ evidence
@@ -307,12 +332,13 @@ class CallContext:
         cue = self.cue("probing", "problem")
         skip = {l.index for l in (self.identification.answer, self.verification.answer) if l is not None}
         found = self.first(self.customer, cue)
-        if found is not None:
-            return found
-        for line in self.customer:
-            if line.index not in skip and len(line.tokens) >= self.options.problem_min_words:
-                return line, None
-        return None
+        # The first substantive caller turn states the problem even without a cue word
+        # ("My suitcase did not arrive …"); a later cue ("I need my medication") does not move it.
+        long = next((l for l in self.customer
+                     if l.index not in skip and len(l.tokens) >= self.options.problem_min_words), None)
+        if long is not None and (found is None or long.index < found[0].index):
+            return long, None
+        return found
 
     @cached_property
     def solution(self) -> tuple[Line, CueHit | None] | None:
@@ -329,8 +355,19 @@ class CallContext:
             if self.hit(line, ident) is not None and self.hit(line, request) is not None:
                 continue  # "mohon disebutkan NIK Bapak" asks for data, it does not answer
             h = self.hit(line, cue)
-            if h is not None or len(line.tokens) >= self.options.solution_min_words:
+            # "Baik, silakan, Pak." invites the caller to go on; an answer says something.
+            if (h is not None and len(line.tokens) >= 6) or len(line.tokens) >= self.options.solution_min_words:
                 return line, h
+        # A short answer ("The refund was sent back to your card on Tuesday.") is still the
+        # answer: the first plain statement of some length that is not a closing formula.
+        closing = [self.cue("closing_greeting", r) for r in ("further_help", "thanks", "farewell")]
+        for line in self.after(self.problem[0], Role.AGENT):
+            # "Baik, data sudah sesuai. Sebentar, Pak." is no answer: one sentence must say something.
+            if line.is_question or max((len(tokens(s)) for s in _sentences(line.utt.text)), default=0) < 6:
+                continue
+            if self.hit(line, ident) is not None or any(self.hit(line, c) is not None for c in closing):
+                continue
+            return line, None
         return None
 
     @cached_property

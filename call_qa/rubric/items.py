@@ -23,6 +23,7 @@ from call_qa.rubric.config import RubricItem
 from call_qa.rubric.context import CallContext, Line
 from call_qa.rubric.matchers import CueHit
 from call_qa.rubric.options import RubricOptions
+from call_qa.rubric.semantic import split_sentences
 from call_qa.text import count_phrase, raw_tokens, tokens
 
 # Evidence lists are capped so a long call does not bury the officer in quotes.
@@ -91,6 +92,11 @@ def judge_opening_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptio
     named = ctx.agent_name(lines, item.cue("agent_name"))
     if named is not None:
         per_line.setdefault(named[0].index, []).append((f"agent name '{named[1]}'", None))
+    if "institution" not in found:
+        inst = _institution_name(ctx, lines, named[1] if named else "")
+        if inst is not None:
+            found["institution"] = (inst[0], CueHit("institution", inst[1], 0, 1.0, "capitalised name"))
+            per_line.setdefault(inst[0].index, []).append((f"institution name '{inst[1]}'", None))
     labels = ["greeting", "institution", "agent name", "offer of help"]
     present = [l for l in labels if l in found or (l == "agent name" and named is not None)]
     missing = [l for l in labels if l not in present]
@@ -104,6 +110,27 @@ def judge_opening_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptio
     return _j(verdict, conf, evidence, f"{reason}; {latency}")
 
 
+def _institution_name(ctx: CallContext, lines: Sequence[Line], agent_name: str) -> tuple[Line, str] | None:
+    """Two or more capitalised words in a row, not stopwords and not the agent's name, in
+    the opening ("Selamat siang, Seluler Nusantara, dengan Rizky"): the institution said
+    without a "thank you for calling" formula."""
+    stop = ctx.words("name_stopwords") | ctx.words("honorifics")
+    skip = set(tokens(agent_name))
+    for line in lines:
+        text = line.utt.text
+        if text.islower() or text.isupper():
+            continue
+        run: list[str] = []
+        for tok in raw_tokens(text):
+            if tok.capitalized and tok.norm.isalpha() and tok.norm not in stop and tok.norm not in skip:
+                run.append(tok.surface)
+                if len(run) >= 2:
+                    return line, " ".join(run)
+            else:
+                run = []
+    return None
+
+
 def judge_customer_identification(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
     """The agent asks who is calling; the caller's stated name is extracted for address_by_name."""
     f = ctx.identification
@@ -113,6 +140,12 @@ def judge_customer_identification(ctx: CallContext, item: RubricItem, opts: Rubr
     if f.answer is not None:
         how = "caller introduced themselves" if f.volunteered else "caller's answer"
         evidence.append(ctx.evidence(f.answer, f"{how}: name '{f.name}'"))
+    account = ctx.account_info
+    if f.question is not None and account is not None and account[0].start < f.question.start:
+        evidence.insert(0, ctx.evidence(account[0], f"account details {account[1].describe()} before the name "
+                                                    "was asked", account[1]))
+        return _j(Verdict.PARTIAL, 0.7, evidence,
+                  "agent asked who was calling only after giving out account details")
     if f.question is not None and f.name:
         return _j(Verdict.PASS, 0.9, evidence, f"agent asked for the caller's name; caller's name: '{f.name}'")
     if f.question is not None:
@@ -151,10 +184,12 @@ def judge_data_verification(ctx: CallContext, item: RubricItem, opts: RubricOpti
     if opts.verification_required:
         return _j(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier request") for l in probe],
                   "no identity verification (required for every call by configuration)")
-    return _j(Verdict.NEEDS_REVIEW, 0.4, [ctx.evidence(l, "no identifier request") for l in probe] or
+    # General information only: rubric.md asks for verification "before account-specific
+    # information", so with none given there was nothing to verify for.
+    return _j(Verdict.NOT_APPLICABLE, 0.5, [ctx.evidence(l, "no identifier request") for l in probe] or
               [ctx.measurement("no identifier request")],
-              "no identity verification, and nothing account-specific was detected: the call may not have "
-              "needed one")
+              "no identity verification, and no account-specific information was given: none was needed "
+              "(set verification_required where every call must verify)")
 
 
 def judge_closing_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -313,15 +348,27 @@ def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOption
 
 
 def judge_problem_confirmation(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """A restatement of the caller's issue with a check ("jadi … , betul?") after the caller spoke."""
+    """A restatement of the caller's issue with a check ("jadi … , betul?") after the caller spoke.
+
+    Two ways a line restates: a restatement phrase from the lexicon ("jadi Bapak ingin",
+    "so you want"), or a lead word opening a sentence ("Jadi …", "So …") in a question
+    that ends with a confirmation check ("…, betul?", "…, is that right?") — the
+    paraphrase itself is free, the frame is what an officer listens for.
+    """
     anchor = ctx.problem[0] if ctx.problem else (ctx.customer[0] if ctx.customer else None)
     if anchor is None:
         return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("no customer speech")],
                   "no customer speech, so there was nothing to confirm")
-    restate, check = item.cue("restatement"), item.cue("check")
+    restate, check, lead = item.cue("restatement"), item.cue("check"), item.cue("lead")
     partial: Judgement | None = None
     agent_after = ctx.after(anchor, Role.AGENT)
     for k, line in enumerate(agent_after):
+        framed = _lead_and_check(ctx, line, lead, check)
+        if framed is not None:
+            l_hit, c_hit = framed
+            return _j(Verdict.PASS, 0.75, [ctx.evidence(line, f"restatement opened by {l_hit.describe()}, "
+                                                              f"closed by check {c_hit.describe()}", l_hit)],
+                      "agent restated the issue and checked it with the caller")
         r = ctx.hit(line, restate)
         if r is None:
             continue
@@ -347,8 +394,94 @@ def judge_problem_confirmation(ctx: CallContext, item: RubricItem, opts: RubricO
               "no restatement of the caller's issue found")
 
 
+def _sentence_starts(line: Line) -> list[int]:
+    """Token indexes where the sentences of ``line`` begin (after . ! ? in the raw text)."""
+    starts, count = [0], 0
+    for word in line.utt.text.split():
+        count += len(tokens(word))
+        if word[-1:] in ".!?":
+            starts.append(count)
+    return starts
+
+
+def _lead_and_check(ctx: CallContext, line: Line, lead: str, check: str) -> tuple[CueHit, CueHit] | None:
+    """(lead hit, check hit) when a sentence of ``line`` opens with a lead word (after an
+    acknowledgement such as "baik"/"okay") and the line ends with a check in its last 4 tokens."""
+    if not line.is_question or len(line.tokens) < 5:
+        return None
+    acks = ctx.words(ctx.cue("attentiveness", "acknowledgement")) | ctx.words("honorifics")
+    starts = set()
+    for s in _sentence_starts(line):
+        i = s
+        while i < len(line.tokens) and line.tokens[i] in acks:
+            i += 1
+        starts.add(i)
+    l_hit = next((h for h in ctx.hits(line, lead) if h.position in starts), None)
+    if l_hit is None:
+        return None
+    tail = len(line.tokens) - 4
+    c_hit = next((h for h in reversed(ctx.hits(line, check))
+                  if h.position >= max(tail, l_hit.position + 3)), None)
+    return (l_hit, c_hit) if c_hit is not None else None
+
+
+def _response_latencies(ctx: CallContext) -> list[tuple[Line, float]]:
+    """(agent reply, seconds after the caller stopped) for each customer → agent hand-over.
+
+    Gaps that hold a hold or transfer are not response time (the caller was told to wait).
+    """
+    waits = [e for e in ctx.timing.events if e.type in (EventType.HOLD, EventType.TRANSFER)]
+    out = []
+    for prev, line in zip(ctx.lines, ctx.lines[1:]):
+        if prev.role != Role.CUSTOMER or line.role != Role.AGENT or line.start < prev.end:
+            continue
+        if any(e.start < line.start and e.end > prev.end for e in waits):
+            continue
+        out.append((line, line.start - prev.end))
+    return out
+
+
+def empathy_window(ctx: CallContext, complaint: Line, opts: RubricOptions) -> tuple[Line, ...]:
+    """The agent turns that may answer ``complaint``: the next ``empathy_window_agent_turns``,
+    not counting the identification and verification questions (a complaint made with the
+    problem is often acknowledged when the agent turns to the problem, after those)."""
+    routine = {l.index for l in (ctx.identification.question, ctx.verification.request) if l is not None}
+    out: list[Line] = []
+    counted = 0
+    for line in ctx.after(complaint, Role.AGENT):
+        if counted >= opts.empathy_window_agent_turns:
+            break
+        out.append(line)
+        counted += line.index not in routine
+    return tuple(out)
+
+
+def _unanswered_complaints(ctx: CallContext, opts: RubricOptions) -> list[tuple[Line, CueHit]]:
+    """Caller complaints the agent reacted to in no way (no empathy phrase, not even a token
+    "my bad") in its next turns — shared with the empathy item."""
+    complaint_cue, empathy_cue = ctx.cue("empathy", "complaint"), ctx.cue("empathy", "empathy")
+    weak_cue = ctx.cue("empathy", "weak")
+    last_agent = ctx.agent[-1].index if ctx.agent else -1
+    out = []
+    for line in ctx.customer:
+        h = ctx.hit(line, complaint_cue)
+        if h is None or line.index >= last_agent:
+            continue
+        window = empathy_window(ctx, line, opts)
+        if not any(ctx.hit(l, empathy_cue) is not None or ctx.hit(l, weak_cue) is not None for l in window):
+            out.append((line, h))
+    return out
+
+
 def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """Acknowledgements while the caller talks, prompt responses, little dead air, few repeats."""
+    """Acknowledgements while the caller talks, prompt responses, no dead air, no repeats.
+
+    Listening problems counted (each at most once): slow replies (mean latency over the
+    limit), dead air over the limit, agent interruptions, requests to repeat, the caller
+    having to prompt ("Halo? Masih di sana?", "I already told you"), complaints left
+    unacknowledged. None → pass (with acknowledgements heard); fewer than
+    ``attentive_fail_problems`` → partial; that many or more → fail.
+    """
     ack_cue, repeat_cue = item.cue("acknowledgement"), item.cue("repeat_request")
     evidence: list[Evidence] = []
     acks = 0
@@ -368,15 +501,22 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
 
     good: list[str] = []
     bad: list[str] = []
-    metrics = ctx.timing.metrics
-    latency = metrics.get("response_latency_mean_s")
-    if isinstance(latency, (int, float)):
-        (good if latency <= opts.attentive_latency_max_s else bad).append(
-            f"mean response latency {latency:.1f} s (limit {opts.attentive_latency_max_s:.1f} s)")
-    dead = metrics.get("dead_air_count")
-    if isinstance(dead, (int, float)):
-        (good if dead <= opts.attentive_dead_air_max else bad).append(
-            f"{int(dead)} dead-air event(s) (limit {opts.attentive_dead_air_max})")
+    latencies = _response_latencies(ctx)
+    if latencies:
+        mean = sum(s for _, s in latencies) / len(latencies)
+        slow = max(latencies, key=lambda x: x[1])
+        text = (f"mean response latency {mean:.1f} s over {len(latencies)} replies, slowest {slow[1]:.1f} s "
+                f"(limit {opts.attentive_latency_max_s:.1f} s)")
+        (good if mean <= opts.attentive_latency_max_s else bad).append(text)
+        if mean > opts.attentive_latency_max_s:
+            evidence.append(ctx.evidence(slow[0], f"reply {slow[1]:.1f} s after the caller stopped"))
+    dead = ctx.timing.events_of(EventType.DEAD_AIR)
+    dead_count = len(dead) if dead or ctx.timing.turns else ctx.timing.metrics.get("dead_air_count")
+    if isinstance(dead_count, (int, float)):
+        (good if dead_count <= opts.attentive_dead_air_max else bad).append(
+            f"{int(dead_count)} dead-air event(s) (limit {opts.attentive_dead_air_max})")
+        for e in dead[:3]:
+            evidence.append(ctx.measurement(f"dead air {e.end - e.start:.1f} s", e.start, e.end))
     _, interruptions = _agent_interruptions(ctx, opts)
     if interruptions is not None and interruptions > opts.attentive_interruptions_max:
         bad.append(f"cut the caller off {interruptions} time(s) (limit {opts.attentive_interruptions_max})")
@@ -385,15 +525,43 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
         evidence.append(ctx.evidence(line, f"asked the caller to repeat {h.describe()}", h))
     if len(repeats) > opts.attentive_repeat_max:
         bad.append(f"{len(repeats)} request(s) to repeat (limit {opts.attentive_repeat_max})")
+    # The caller's first words may well be "Halo"; prompts count once the agent has spoken twice.
+    second_agent = ctx.agent[1].start if len(ctx.agent) > 1 else float("inf")
+    prompts = [(l, h) for l in ctx.customer if l.start > second_agent
+               and (h := ctx.hit(l, item.cue("caller_prompt"))) is not None and h.position <= 3]
+    for line, h in prompts[:3]:
+        evidence.append(ctx.evidence(line, f"the caller had to prompt the agent {h.describe()}", h))
+    if prompts:
+        bad.append(f"the caller had to prompt the agent {len(prompts)} time(s)")
+    # A caller's question answered with a deferral ("nanti di sana dijelaskan") is not
+    # listened to: each such reply is a problem (at most two count).
+    vague_cue = ctx.cue("solution_clarity", "vague")
+    deflected = []
+    for line in ctx.customer:
+        if not line.is_question:
+            continue
+        reply = next(iter(ctx.after(line, Role.AGENT, 1)), None)
+        h = ctx.hit(reply, vague_cue) if reply is not None else None
+        if h is not None:
+            deflected.append((reply, h, line))
+    for reply, h, q in deflected[:2]:
+        evidence.append(ctx.evidence(reply, f"caller's question at {q.start:.1f} s deflected {h.describe()}", h))
+        bad.append(f"caller's question at {q.start:.1f} s deflected")
+    ignored = _unanswered_complaints(ctx, opts)
+    for line, h in ignored[:3]:
+        evidence.append(ctx.evidence(line, f"complaint {h.describe()} not acknowledged by the agent", h))
+    if ignored:
+        bad.append(f"{len(ignored)} complaint(s) not acknowledged")
     measured = "; ".join(good + bad)
     if measured:
         evidence.append(ctx.measurement(measured))
     summary = f"{acks} acknowledgement(s)" + (f"; {measured}" if measured else "")
-    if acks and not bad:
-        return _j(Verdict.PASS, 0.7, evidence, summary)
+    if len(bad) >= opts.attentive_fail_problems:
+        return _j(Verdict.FAIL, 0.6, evidence, f"{len(bad)} listening problems: {summary}")
     if bad:
-        # Timing alone never fails this item: overlap and latency also come from the line.
         return _j(Verdict.PARTIAL, 0.6 if acks else 0.5, evidence, summary)
+    if acks:
+        return _j(Verdict.PASS, 0.7, evidence, summary)
     if not evidence:
         evidence = [ctx.measurement("no acknowledgement found and no latency or dead-air measurement")]
     return _j(Verdict.NEEDS_REVIEW, 0.4 if measured else 0.3, evidence,
@@ -420,19 +588,27 @@ def judge_empathy(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
                   [ctx.evidence(anchor, why)] if anchor is not None else [ctx.measurement(why, role=Role.CUSTOMER)],
                   why)
     evidence: list[Evidence] = []
-    answered = 0
+    answered = weak = 0
     for line, h in complaints:
-        window = ctx.after(line, Role.AGENT, opts.empathy_window_agent_turns)
+        window = empathy_window(ctx, line, opts)
         reply = next(((l, e) for l in window if (e := ctx.hit(l, empathy_cue)) is not None), None)
         evidence.append(ctx.evidence(line, f"complaint cue {h.describe()}", h))
         if reply is not None:
             answered += 1
             evidence.append(ctx.evidence(reply[0], f"empathy {reply[1].describe()} after the complaint at "
                                                    f"{line.start:.1f} s", reply[1]))
-    summary = f"{answered} of {len(complaints)} complaint(s) answered with empathy"
+            continue
+        # "my bad", "waduh": the agent reacts, but acknowledges nothing of the caller's situation.
+        token = next(((l, e) for l in window if (e := ctx.hit(l, item.cue("weak"))) is not None), None)
+        if token is not None:
+            weak += 1
+            evidence.append(ctx.evidence(token[0], f"only a token reaction {token[1].describe()} to the complaint "
+                                                   f"at {line.start:.1f} s", token[1]))
+    summary = f"{answered} of {len(complaints)} complaint(s) answered with empathy" + (
+        f", {weak} with only a token reaction" if weak else "")
     if answered == len(complaints):
         return _j(Verdict.PASS, 0.8, evidence, summary)
-    if answered:
+    if answered or weak:
         return _j(Verdict.PARTIAL, 0.65, evidence, summary)
     return _j(Verdict.FAIL, 0.7, evidence, summary)
 
@@ -485,42 +661,74 @@ def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
 
 
 def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """Stages greeting → identification → probing → solution → closing, found in that order."""
-    stages: list[tuple[str, Line | None, str]] = []
-    opening = ctx.opening_lines(opts)
-    greet = None
-    for role in ("greeting", "institution", "offer_help"):
-        f = ctx.first(opening, ctx.cue("opening_greeting", role))
-        if f is not None and (greet is None or f[0].start < greet[0].start):
-            greet = f
-    stages.append(("greeting", greet[0] if greet else None, greet[1].describe() if greet else ""))
-    ident = ctx.identification.question or ctx.identification.answer
-    stages.append(("identification", ident, ""))
-    probes = _probing_questions(ctx, ctx.cue("probing", "question"))
-    stages.append(("probing", probes[0][0] if probes else None, ""))
-    stages.append(("solution", ctx.solution[0] if ctx.solution else None, ""))
-    closing = ctx.closing_lines(opts)
-    if ctx.solution:
-        # A "terima kasih" before the answer is politeness, not the closing stage.
-        closing = tuple(l for l in closing if l.index >= ctx.solution[0].index)
-    close = None
-    for role in ("further_help", "thanks", "farewell"):
-        f = ctx.first(closing, ctx.cue("closing_greeting", role))
-        if f is not None and (close is None or f[0].start < close[0].start):
-            close = f
-    stages.append(("closing", close[0] if close else None, close[1].describe() if close else ""))
+    """The agent leads the core stages identification → problem (probing/confirmation) →
+    solution, in that order, without letting the call stall.
 
-    evidence = [ctx.evidence(line, f"stage {name} at {line.start:.1f} s" + (f" ({cue})" if cue else ""))
-                for name, line, cue in stages if line is not None]
+    Greeting and closing have items of their own and do not count here. A handed-over
+    call (transfer) has the announced transfer as its solution stage. Verdicts: the
+    agent asks no question of its own after the opening, or misses every core stage →
+    fail (the caller drives the call); stages missing or out of order, account details
+    before identification, or stalls (dead air over the limit, an unannounced or
+    over-long hold, the caller asking "halo?") → partial; otherwise pass. Confidence
+    stays modest: stage detection from phrases is approximate.
+    """
+    stages: list[tuple[str, Line | None, str]] = []
+    f = ctx.identification
+    ident = f.question or (ctx.verification.request if ctx.verification.request else None)
+    stages.append(("identification", ident, "name question" if f.question else "identifier request"))
+    probes = _probing_questions(ctx, ctx.cue("probing", "question"))
+    confirm = next((l for l in (ctx.after(ctx.problem[0], Role.AGENT) if ctx.problem else ())
+                    if _lead_and_check(ctx, l, ctx.cue("problem_confirmation", "lead"),
+                                       ctx.cue("problem_confirmation", "check"))
+                    or ctx.hit(l, ctx.cue("problem_confirmation", "restatement"))), None)
+    problem_stage = probes[0][0] if probes else confirm
+    stages.append(("probing/confirmation", problem_stage, "question" if probes else "restatement"))
+    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    solution = ctx.solution[0] if ctx.solution else None
+    if transfers:
+        ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
+                              transfers[0].start - opts.hold_announce_window_s, transfers[0].start + 1.0, before=True)
+        if ann is not None and (solution is None or solution.start > transfers[0].start):
+            solution = ann[0]
+        elif ann is None and (solution is None or solution.start > transfers[0].start):
+            solution = None  # handed over without a word: no solution stage of the agent's
+    stages.append(("solution", solution, "transfer announced" if transfers and solution is not None else ""))
+    evidence = [ctx.evidence(line, f"stage {name} at {line.start:.1f} s" + (f" ({how})" if how else ""))
+                for name, line, how in stages if line is not None]
     missing = [name for name, line, _ in stages if line is None]
     found = [(name, line) for name, line, _ in stages if line is not None]
     disorder = [f"{a} before {b}" for (b, lb), (a, la) in zip(found, found[1:]) if la.start < lb.start]
-    if not missing and not disorder:
-        return _j(Verdict.PASS, 0.6, evidence, "all five stages found in order")
+    account = ctx.account_info
+    if account is not None and ident is not None and account[0].start < ident.start:
+        disorder.append("account details before identification")
+        evidence.append(ctx.evidence(account[0], f"account details {account[1].describe()} before identification",
+                                     account[1]))
+    stalls: list[str] = []
+    dead = ctx.timing.events_of(EventType.DEAD_AIR)
+    if len(dead) > opts.attentive_dead_air_max:
+        stalls.append(f"{len(dead)} dead-air stretches")
+        evidence.append(ctx.measurement(f"{len(dead)} dead-air stretches (limit {opts.attentive_dead_air_max})",
+                                        dead[0].start, dead[-1].end))
+    limit = ctx.timing.thresholds.get("hold_max_s", opts.hold_max_s)
+    for e in ctx.timing.events_of(EventType.HOLD):
+        over = e.details.get("over_limit")
+        over = bool(over) if isinstance(over, bool) else (e.end - e.start) > limit
+        if over or e.details.get("announced") is False:
+            stalls.append(f"hold of {e.end - e.start:.0f} s " + ("over the limit" if over else "not announced"))
+            evidence.append(ctx.measurement(stalls[-1], e.start, e.end))
+    own_questions = [l for l in ctx.agent[1:] if l.is_question
+                     and ctx.hit(l, ctx.cue("attentiveness", "repeat_request")) is None
+                     and ctx.hit(l, ctx.cue("closing_greeting", "further_help")) is None]
     problems = ([f"missing: {', '.join(missing)}"] if missing else []) + (
-        [f"out of order: {', '.join(disorder)}"] if disorder else [])
-    return _j(Verdict.NEEDS_REVIEW, 0.3, evidence or [ctx.measurement("no stage recognised")],
-              "stage order cannot be confirmed (" + "; ".join(problems) + ")")
+        [f"out of order: {', '.join(disorder)}"] if disorder else []) + stalls
+    if not own_questions or len(missing) == len(stages):
+        why = "the agent asked no question of its own after the opening" if not own_questions else \
+            "no core stage recognised"
+        return _j(Verdict.FAIL, 0.55, evidence or [ctx.measurement(why)],
+                  f"the caller drove the call: {why}" + (f" ({'; '.join(problems)})" if problems else ""))
+    if problems:
+        return _j(Verdict.PARTIAL, 0.5, evidence, "the agent led the call only in part (" + "; ".join(problems) + ")")
+    return _j(Verdict.PASS, 0.6, evidence, "identification, problem and solution stages in order, no stall")
 
 
 def judge_formal_language(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -623,37 +831,92 @@ def _agent_wpm(ctx: CallContext) -> float | None:
     return 60.0 * words / seconds if seconds > 0 and words else None
 
 
+def _answer_lines(ctx: CallContext, opts: RubricOptions) -> list[Line]:
+    """The agent's answer: statements from the first solution-like turn up to the closing
+    (questions, hold/transfer announcements and closing formulas left out)."""
+    if ctx.solution is None:
+        return []
+    skip_cues = [ctx.cue("hold_transfer_technique", r) for r in ("hold_announcement", "transfer")]
+    closing_cues = [ctx.cue("closing_greeting", r) for r in ("further_help", "thanks", "farewell")]
+    out = []
+    for line in ctx.agent:
+        if line.index < ctx.solution[0].index or line.is_question:
+            continue
+        if line.index != ctx.solution[0].index and len(line.tokens) < 12 \
+                and any(ctx.hit(line, c) is not None for c in closing_cues):
+            continue
+        if any(ctx.hit(line, c) is not None for c in skip_cues) and len(line.tokens) < 12:
+            continue
+        out.append(line)
+    return out
+
+
 def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """Structure markers in the answer, agent pace in range and no overlong monologue."""
-    start = ctx.solution[0] if ctx.solution else (ctx.problem[0] if ctx.problem else None)
-    lines = [l for l in ctx.agent if start is None or l.index >= start.index]
+    """Structure markers in the answer, agent pace in range, no overlong monologue, no
+    vague deferral ("nanti di sana dijelaskan", "tunggu aja").
+
+    * a transfer before any answer of the agent's own → not_applicable (the other party answers);
+    * a vague deferral → fail (partial when the answer also has structure);
+    * markers, pace in band, no monologue over the limit → pass;
+    * no markers: an answer of ``clarity_min_sentences`` sentences or more → pass (a short
+      answer needs no "first … then"), a one-sentence answer → partial;
+    * pace or monologue out of range → partial.
+    """
+    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    if transfers:
+        t0 = transfers[0].start
+        own = [l for l in _answer_lines(ctx, opts) if l.end <= t0 + 1.0
+               and ctx.hit(l, ctx.cue("hold_transfer_technique", "transfer")) is None]
+        if not own:
+            why = f"the call was transferred at {t0:.1f} s before the agent gave an answer of its own"
+            return _j(Verdict.NOT_APPLICABLE, 0.6, [ctx.measurement(why, transfers[0].start, transfers[0].end)], why)
+    lines = _answer_lines(ctx, opts)
+    if not lines and ctx.problem:
+        # No statement long enough to be an answer: was the caller put off instead?
+        put_off = [(l, h) for l in ctx.after(ctx.problem[0], Role.AGENT)
+                   if not l.is_question and (h := ctx.hit(l, item.cue("vague"))) is not None]
+        if put_off:
+            return _j(Verdict.FAIL, 0.6, [ctx.evidence(l, f"vague / deferring reply {h.describe()}", h)
+                                          for l, h in put_off[:3]],
+                      "no answer of substance, only deferrals (" + ", ".join(h.describe() for _, h in put_off[:3]) + ")")
+    if not lines:
+        start = ctx.problem[0] if ctx.problem else None
+        ev = [ctx.evidence(start, "the caller's question; no answer by the agent recognised")] if start else []
+        return _j(Verdict.NEEDS_REVIEW, 0.3, ev or [ctx.measurement("no agent answer found")],
+                  "no answer by the agent recognised: an officer should judge")
     marked = [(l, hs) for l in lines if (hs := ctx.hits(l, item.cue("structure")))]
     markers = [h for _, hs in marked for h in hs]
     evidence = [ctx.evidence(l, "structure markers " + ", ".join(h.describe() for h in hs), hs[0])
                 for l, hs in marked[:MAX_EVIDENCE]]
+    vague = [(l, h) for l in lines if (h := ctx.hit(l, item.cue("vague"))) is not None]
+    evidence += [ctx.evidence(l, f"vague / deferring answer {h.describe()}", h) for l, h in vague[:3]]
     wpm = _agent_wpm(ctx)
     mono = ctx.timing.metrics.get("agent_longest_monologue_s")
     if not isinstance(mono, (int, float)):
         mono = max((l.end - l.start for l in ctx.agent), default=None)
     facts: list[str] = []
-    pace_ok = wpm is not None and opts.pace_wpm_min <= wpm <= opts.pace_wpm_max
+    pace_ok = wpm is None or opts.pace_wpm_min <= wpm <= opts.pace_wpm_max
     if wpm is not None:
         facts.append(f"agent pace {wpm:.0f} wpm (band {opts.pace_wpm_min:g}-{opts.pace_wpm_max:g})")
     mono_ok = mono is None or mono <= opts.clarity_monologue_max_s
     if mono is not None:
         facts.append(f"longest agent monologue {mono:.0f} s (limit {opts.clarity_monologue_max_s:g} s)")
-    if facts:
-        evidence.append(ctx.measurement("; ".join(facts)))
-    summary = f"{len(markers)} structure marker(s)" + (f"; {'; '.join(facts)}" if facts else "")
-    if markers and pace_ok and mono_ok:
-        return _j(Verdict.PASS, 0.65, evidence, summary)
-    if markers and wpm is not None:
+    sentences = sum(len(split_sentences(l.utt.text)) for l in lines)
+    facts.append(f"answer of {sentences} sentence(s) in {len(lines)} turn(s)")
+    evidence.append(ctx.measurement("; ".join(facts)))
+    summary = f"{len(markers)} structure marker(s); " + "; ".join(facts)
+    if vague:
+        summary = f"vague answer ({', '.join(h.describe() for _, h in vague[:3])}); " + summary
+        return _j(Verdict.PARTIAL if markers else Verdict.FAIL, 0.6, evidence, summary)
+    if not (pace_ok and mono_ok):
         return _j(Verdict.PARTIAL, 0.55, evidence, summary)
-    if start is not None:
-        evidence.insert(0, ctx.evidence(start, "the answer under review"))
-    return _j(Verdict.NEEDS_REVIEW, 0.35, evidence or [ctx.measurement("no agent answer found")],
-              f"{summary}; no structure markers or no pace measurement — a short answer may need none, "
-              "an officer should judge")
+    if markers:
+        return _j(Verdict.PASS, 0.7, evidence, summary)
+    if sentences >= opts.clarity_min_sentences:
+        evidence.insert(0, ctx.evidence(lines[0], "the answer"))
+        return _j(Verdict.PASS, 0.5, evidence, f"{summary}; a short answer in full sentences needs no markers")
+    evidence.insert(0, ctx.evidence(lines[0], "the whole answer"))
+    return _j(Verdict.PARTIAL, 0.45, evidence, f"{summary}; a one-sentence answer — check that it answers the question")
 
 
 def _kb_needs_review(ctx: CallContext, what: str) -> Judgement:
@@ -678,33 +941,58 @@ def judge_solution_completeness(ctx: CallContext, item: RubricItem, opts: Rubric
 
 
 def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """The one built-in procedure: identity verification before account-specific information.
+    """The built-in procedure steps (configured topic procedures are added by
+    ``call_qa.rubric.resources.judge_procedures``):
 
-    Verification before the agent's first answer satisfies it whatever the answer held;
-    without account-specific information detected and without verification there is
-    no procedure to check against (needs_review).
+    1. identity verification before account-specific information — violated → fail;
+    2. the caller is identified (name or identifiers) before the answer — skipped → fail;
+    3. every hold asked for and within the limit, every transfer announced (the hold/
+       transfer SOP) — violated → partial.
+    Otherwise pass; with nothing to check against → needs_review.
     """
-    account, v = ctx.account_info, ctx.verification
-    if account is None:
-        answer = ctx.solution[0] if ctx.solution else None
-        if v.request is not None and v.answer is not None and answer is not None and v.request.start <= answer.start:
-            return _j(Verdict.PASS, 0.5,
-                      [ctx.evidence(v.request, "identity verification requested"),
-                       ctx.evidence(answer, "the agent's first answer came after verification")],
-                      "identity verified before the agent's first answer (no account-specific cue detected)")
-        ev = [ctx.evidence(v.request, "identifier request")] if v.request is not None else [
-            ctx.measurement("no account-specific information detected")]
-        return _j(Verdict.NEEDS_REVIEW, 0.3, ev,
-                  "no procedure configured beyond verification before account-specific information, and no "
-                  "account-specific information was detected")
-    line, h = account
-    acct = ctx.evidence(line, f"account-specific information {h.describe()}", h)
-    if v.request is not None and v.request.start <= line.start:
-        return _j(Verdict.PASS, 0.6, [ctx.evidence(v.request, "identity verification requested"), acct],
-                  "identity verified before account-specific information")
-    ev = [acct] + ([ctx.evidence(v.request, "verification only after the account information")]
-                   if v.request is not None else [])
-    return _j(Verdict.FAIL, 0.55, ev, "account-specific information given before any identity verification")
+    account, v, f = ctx.account_info, ctx.verification, ctx.identification
+    evidence: list[Evidence] = []
+    if account is not None:
+        line, h = account
+        acct = ctx.evidence(line, f"account-specific information {h.describe()}", h)
+        if v.request is None or v.request.start > line.start:
+            ev = [acct] + ([ctx.evidence(v.request, "verification only after the account information")]
+                           if v.request is not None else [])
+            return _j(Verdict.FAIL, 0.6, ev, "account-specific information given before any identity verification")
+        evidence += [ctx.evidence(v.request, "identity verification requested"), acct]
+    elif v.request is not None:
+        evidence.append(ctx.evidence(v.request, "identity verification requested"))
+    if f.question is None and v.request is None:
+        answer = ctx.solution[0] if ctx.solution else (ctx.agent[1] if len(ctx.agent) > 1 else ctx.agent[0])
+        return _j(Verdict.FAIL, 0.55, [ctx.evidence(answer, "answered without identifying the caller")],
+                  "the caller was never identified (no name asked, no identifier requested)")
+    if f.question is not None:
+        evidence.append(ctx.evidence(f.question, "caller identification"))
+    sop: list[str] = []
+    limit = ctx.timing.thresholds.get("hold_max_s", opts.hold_max_s)
+    window = opts.hold_announce_window_s
+    for e in ctx.timing.events_of(EventType.HOLD):
+        ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "hold_announcement"),
+                              e.start - window, e.start + 1.0, before=True)
+        announced = bool(e.details.get("announced")) or ann is not None
+        over = e.details.get("over_limit")
+        over = bool(over) if isinstance(over, bool) else (e.end - e.start) > limit
+        if over or not announced:
+            sop.append(f"hold at {e.start:.1f} s " + ", ".join(
+                x for x in (("not asked for" if not announced else ""), ("over the limit" if over else "")) if x))
+            evidence.append(ctx.measurement(sop[-1], e.start, e.end))
+    for e in ctx.timing.events_of(EventType.TRANSFER):
+        ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
+                              e.start - window, e.start + 1.0, before=True)
+        if ann is None:
+            sop.append(f"transfer at {e.start:.1f} s not announced")
+            evidence.append(ctx.measurement(sop[-1], e.start, e.end))
+    if sop:
+        return _j(Verdict.PARTIAL, 0.6, evidence, "hold/transfer procedure not followed: " + "; ".join(sop))
+    if account is not None:
+        return _j(Verdict.PASS, 0.65, evidence, "identity verified before account-specific information")
+    return _j(Verdict.PASS, 0.5, evidence or [ctx.measurement("caller identified")],
+              "caller identified before the answer; no account-specific information detected")
 
 
 def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:

@@ -54,6 +54,9 @@ class RubricOptions:
             rubric.md — the agent "does not make the caller repeat").
         attentive_interruptions_max: more agent interruptions than this is inattentive
             (0: cutting the caller off is not listening).
+        attentive_fail_problems: this many distinct listening problems (slow replies, dead air,
+            interruptions, requests to repeat, the caller having to prompt "halo? masih di
+            sana?", complaints left unacknowledged) fail the item; fewer are partial (2).
         empathy_window_agent_turns: an empathy phrase must come within this many agent
             utterances after a complaint to answer it (4).
         probing_min_questions: agent questions between problem and solution to pass (1).
@@ -63,13 +66,26 @@ class RubricOptions:
             for the announcement / thanks (20 s).
         hold_max_s: hold limit used only when the timing report carries neither
             ``over_limit`` nor ``thresholds["hold_max_s"]`` (120 s).
-        pace_wpm_min / pace_wpm_max: agent pace band for solution_clarity (80-220 wpm:
+        pace_wpm_min / pace_wpm_max: agent pace band for solution_clarity (80-260 wpm:
             wide, because word counts from ASR and talk time from VAD make pace noisy, and
-            Indonesian words are long, so its pace runs lower than English; the band
-            flags only clearly dragging or rushed speech).
+            Indonesian words are long, so its pace runs lower than English; talk time
+            excludes the pauses between utterances, so this is closer to articulation rate,
+            which runs 15-25 % above speaking rate — fluent English articulation reaches
+            250 wpm; the band flags only clearly dragging or rushed speech).
+        clarity_min_sentences: an answer without structure markers passes solution_clarity
+            when it explains in at least this many sentences (a one-line answer is partial) (2).
         clarity_monologue_max_s: an agent monologue longer than this hurts clarity (60 s).
         acceptance_answer_customer_turns: customer utterances after an acceptance check
             searched for the caller's acceptance (2).
+    Email (rubric ``email``)
+        email_topic_overlap_pass / _partial: share of the content words of the customer's
+            questions the reply takes up for content_interpretation to pass / be partial
+            (0.5 / 0.2: half of what was asked recurs in the answer; a fifth at least).
+        email_sentence_words_max: a reply sentence longer than this is hard to read (40).
+        email_errors_per_100_pass / _partial: spelling, capitalisation and punctuation
+            problems per 100 reply words still passing / partial (1.0 / 4.0).
+        email_foreign_sentence_share: share of reply sentences in the other language
+            above which language_consistency fails (0.25; any mixing is partial).
     Evidence
         quote_max_chars: longer utterances are quoted as a window around the cue (240).
     """
@@ -94,15 +110,23 @@ class RubricOptions:
     attentive_dead_air_max: int = 2
     attentive_repeat_max: int = 0
     attentive_interruptions_max: int = 0
+    attentive_fail_problems: int = 2
     empathy_window_agent_turns: int = 4
     probing_min_questions: int = 1
     informal_per_100_partial: float = 1.0
     hold_announce_window_s: float = 20.0
     hold_max_s: float = 120.0
     pace_wpm_min: float = 80.0
-    pace_wpm_max: float = 220.0
+    pace_wpm_max: float = 260.0
+    clarity_min_sentences: int = 2
     clarity_monologue_max_s: float = 60.0
     acceptance_answer_customer_turns: int = 2
+    email_topic_overlap_pass: float = 0.5
+    email_topic_overlap_partial: float = 0.2
+    email_sentence_words_max: int = 40
+    email_errors_per_100_pass: float = 1.0
+    email_errors_per_100_partial: float = 4.0
+    email_foreign_sentence_share: float = 0.25
     quote_max_chars: int = 240
 
     def with_overrides(self, overrides: Mapping[str, object]) -> "RubricOptions":

@@ -1,0 +1,229 @@
+"""Scoring calls whose transcript already exists (``call-qa score-transcript``).
+
+The transcript JSON (docs/interfaces.md) has ``call_id``, ``language``, ``duration_s``
+and ``utterances`` (``start``, ``end``, ``speaker``, ``role``, ``text``; ``words``
+optional). There is no audio, so the timing evidence is what the transcript holds:
+
+    utterances:  agent |=====|        |====|          |===|
+                 cust.     |==|====|        ...12 s...     |==|
+                           ^ overlap → interruption?   ^ gap ≥ hold_min_s → hold
+                                                         (announced/thanked from the
+                                                          hold phrases around it)
+
+Speaker activity is taken to be exactly the utterance spans, so the timing stage
+(``call_qa.timing.analyse_timing``) builds turns, interruptions, holds, transfers
+(from the announcement phrase: no ringback can be heard), dead air and the metrics
+the same way as for a recording.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from call_qa.config import PipelineSettings
+from call_qa.domain import (
+    CallResult,
+    CallStatus,
+    Event,
+    EventType,
+    Layout,
+    Role,
+    SpeakerActivity,
+    SpeakerInfo,
+    Span,
+    TimingReport,
+    Utterance,
+    Word,
+    merge_spans,
+    total_duration,
+)
+from call_qa.errors import ConfigError
+from call_qa.rubric.config import CueLexicon
+
+log = logging.getLogger("call_qa")
+
+
+class TranscriptError(ConfigError, ValueError):
+    """A transcript file is malformed; the message names the file, the utterance and the field."""
+
+
+def _num(path: Path, where: str, field: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TranscriptError(f"{path}: {where}, field '{field}': expected a number of seconds, got {value!r}")
+    return float(value)
+
+
+def parse_transcript(data: object, path: Path | str = "<transcript>") -> tuple[str, str, float, tuple[Utterance, ...]]:
+    """(call_id, language, duration_s, utterances) from a transcript document.
+
+    Raises TranscriptError naming the file, the utterance (by index) and the field for
+    a missing key, a bad role, a non-numeric time or an end before its start.
+    """
+    path = Path(path)
+    if not isinstance(data, dict):
+        raise TranscriptError(f"{path}: transcript, field '(whole file)': expected a JSON object with call_id, "
+                              "language, duration_s, utterances")
+    for key in ("call_id", "language", "utterances"):
+        if key not in data:
+            raise TranscriptError(f"{path}: transcript, field '{key}': missing (docs/interfaces.md lists the format)")
+    call_id, language = data["call_id"], data["language"]
+    if not isinstance(call_id, str) or not call_id.strip():
+        raise TranscriptError(f"{path}: transcript, field 'call_id': expected a non-empty string, got {call_id!r}")
+    if language not in ("id", "en"):
+        raise TranscriptError(f"{path}: transcript, field 'language': expected 'id' or 'en', got {language!r}")
+    rows = data["utterances"]
+    if not isinstance(rows, list) or not rows:
+        raise TranscriptError(f"{path}: transcript, field 'utterances': expected a non-empty list")
+    utts: list[Utterance] = []
+    roles = {r.value for r in Role}
+    for i, row in enumerate(rows):
+        where = f"utterance #{i + 1}"
+        if not isinstance(row, dict):
+            raise TranscriptError(f"{path}: {where}, field '(whole entry)': expected an object")
+        for key in ("start", "end", "speaker", "role", "text"):
+            if key not in row:
+                raise TranscriptError(f"{path}: {where}, field '{key}': missing")
+        start, end = _num(path, where, "start", row["start"]), _num(path, where, "end", row["end"])
+        if end < start:
+            raise TranscriptError(f"{path}: {where}, field 'end': {end} is before start {start}")
+        if row["role"] not in roles:
+            raise TranscriptError(f"{path}: {where}, field 'role': expected one of {sorted(roles)}, got {row['role']!r}")
+        if not isinstance(row["text"], str):
+            raise TranscriptError(f"{path}: {where}, field 'text': expected a string")
+        words = []
+        for k, w in enumerate(row.get("words") or ()):
+            if not isinstance(w, dict) or "text" not in w:
+                raise TranscriptError(f"{path}: {where}, field 'words.{k}': expected an object with start, end, text")
+            words.append(Word(_num(path, where, f"words.{k}.start", w.get("start")),
+                              _num(path, where, f"words.{k}.end", w.get("end")), str(w["text"]),
+                              float(w.get("probability", 1.0))))
+        utts.append(Utterance(start, end, str(row["speaker"]), Role(row["role"]), row["text"], tuple(words)))
+    utts.sort(key=lambda u: (u.start, u.end))
+    duration = data.get("duration_s")
+    duration_s = _num(path, "transcript", "duration_s", duration) if duration is not None else max(u.end for u in utts)
+    return call_id, language, duration_s, tuple(utts)
+
+
+def read_transcript(path: str | Path) -> tuple[str, str, float, tuple[Utterance, ...]]:
+    """Read and validate a transcript JSON file (see :func:`parse_transcript`)."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise TranscriptError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    return parse_transcript(data, path)
+
+
+def activity_from_utterances(utterances: Sequence[Utterance]) -> SpeakerActivity:
+    """Speaker activity = the utterance spans of each speaker (a transcript has nothing finer)."""
+    spans: dict[str, list[Span]] = {}
+    for u in utterances:
+        spans.setdefault(u.speaker, []).append(Span(u.start, u.end))
+    return SpeakerActivity(Layout.STEREO, {k: merge_spans(v) for k, v in spans.items()}, "transcript")
+
+
+def new_party_transfers(utterances: Sequence[Utterance], min_gap_s: float = 1.0) -> tuple[Event, ...]:
+    """A transfer where a third party (role ``other``) first speaks after a silence.
+
+        agent/cust.: |===|  |=announce=|
+        other:                              |=hello=|
+        transfer:                      |----|           (the silence before the new voice)
+
+    A transcript has no ringback to hear, but the new voice after a gap is the transfer's
+    signature; without this the gap would read as a hold.
+    """
+    first_other = next((u for u in utterances if u.role == Role.OTHER), None)
+    if first_other is None:
+        return ()
+    before = [u.end for u in utterances if u.role != Role.OTHER and u.end <= first_other.start]
+    if not before or first_other.start - max(before) < min_gap_s:
+        return ()
+    return (Event(EventType.TRANSFER, round(max(before), 3), round(first_other.start, 3), {"target": None},
+                  source="transcript"),)
+
+
+def transcript_timing(
+    utterances: Sequence[Utterance], duration_s: float, settings: PipelineSettings, lexicon: CueLexicon
+) -> TimingReport:
+    """Turns, interruptions, holds, transfers, dead air and metrics from the utterances alone."""
+    from call_qa.timing import analyse_timing
+
+    from call_qa.rubric.setup import timing_cues
+
+    cues = timing_cues(lexicon)
+
+    activity = activity_from_utterances(utterances)
+    roles: dict[str, Role] = {}
+    for u in utterances:
+        roles.setdefault(u.speaker, u.role)
+    return analyse_timing(activity, roles, utterances, duration_s, settings.timing, cues,
+                          given=new_party_transfers(utterances))
+
+
+def score_transcript(
+    path: str | Path | None,
+    settings: PipelineSettings,
+    *,
+    document: Mapping[str, Any] | None = None,
+    matchers: Sequence[Any] | None = None,
+) -> CallResult:
+    """Score one transcript file (or an already-read ``document``) against the phone rubric.
+
+    Returns a CallResult like the audio pipeline's (layout None, no audio: channels 0,
+    content hash of the transcript file). A malformed transcript raises TranscriptError.
+    """
+    from call_qa.audio import file_hash
+    from call_qa.rubric.engine import score_phone_call
+    from call_qa.rubric.setup import lexicon_for, options_for, phone_rubric, recorded
+    from call_qa.rubric.resources import rubric_resources
+
+    if document is not None:
+        call_id, language, duration_s, utterances = parse_transcript(document, path or "<transcript>")
+    else:
+        assert path is not None
+        call_id, language, duration_s, utterances = read_transcript(path)
+    lexicon = lexicon_for(settings, language)
+    timing = transcript_timing(utterances, duration_s, settings, lexicon)
+    rubric = phone_rubric(settings)
+    options = options_for(settings)
+    resources = rubric_resources(settings, language)
+    card = score_phone_call(utterances, timing, language, rubric, lexicon, options,
+                            matchers=resources.matchers(lexicon) if matchers is None else matchers,
+                            judges=resources.judges())
+    speakers = []
+    for label in sorted({u.speaker for u in utterances}):
+        role = next(u.role for u in utterances if u.speaker == label)
+        talk = total_duration(merge_spans(Span(u.start, u.end) for u in utterances if u.speaker == label))
+        speakers.append(SpeakerInfo(label, role, 1.0, round(talk, 3)))
+    from call_qa.pii import protect_result
+
+    # personal data found on the full transcript, redacted from what is stored (as analyse_call does)
+    return protect_result(CallResult(
+        call_id=call_id,
+        source=str(path) if path is not None else "<transcript>",
+        content_hash=file_hash(Path(path)) if path is not None and Path(path).is_file() else "",
+        settings_hash=settings.settings_hash(),
+        status=CallStatus.OK,
+        duration_s=round(duration_s, 3),
+        channels=0,
+        layout=None,
+        language=language,
+        settings=recorded(
+            settings, asr_model=None, diarization="transcript", roles="transcript",
+            input="transcript", rubric_options=asdict(options),
+            rubric={"id": rubric.id, "version": rubric.version, "source": rubric.source},
+            **resources.describe(),
+        ),
+        speakers=tuple(speakers),
+        turns=timing.turns,
+        utterances=utterances,
+        events=timing.events,
+        metrics=timing.metrics,
+        scorecard=card,
+    ), settings.privacy, rubric, lexicon, options)

@@ -1,0 +1,104 @@
+"""Flags for personal data the agent exposes, and the hook that makes them critical.
+
+- ``readback``: the agent says a *full* identifier (NIK, NPWP, card, account — the
+  types in ``readback_types``) that the caller gave. Confirming "the last four digits"
+  is fine; the whole number spoken back is exposure.
+- ``other_person``: the agent says a full identifier of a type the caller gave, but a
+  different one (more than 2 digits away) — likely another person's data. The caller's
+  own reading may have been misheard, hence a lower confidence.
+- ``disclosure``: the agent says a full identifier of a type the caller never said
+  (read out from the system: the caller's own record, or someone else's).
+
+When a flag kind is configured critical, :func:`apply_critical_flags` fails one rubric
+item (``critical_item``, default ``procedure_compliance``) with the flag as evidence and
+rebuilds the scorecard with that item critical — the rubric's existing rule "a failed
+critical item sets the total to 0" (``call_qa.rubric.scoring``) does the zeroing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterable, Sequence
+
+from call_qa.domain import (
+    Evidence,
+    ItemResult,
+    PersonalDataFinding,
+    PersonalDataType as T,
+    PrivacyFlag,
+    Role,
+    Scorecard,
+    Verdict,
+)
+
+_FULL_LENGTH = {T.NIK: (15, 17), T.NPWP: (14, 17), T.CARD: (12, 19), T.ACCOUNT: (8, 18), T.PHONE: (10, 14)}
+
+
+def _digits(v: str | None) -> str:
+    return "".join(ch for ch in (v or "") if ch.isdigit())
+
+
+def _distance(a: str, b: str) -> int:
+    """Digits that differ (Levenshtein on short strings)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def disclosure_flags(
+    findings: Sequence[PersonalDataFinding],
+    readback_types: Iterable[T] = (T.NIK, T.NPWP, T.CARD, T.ACCOUNT),
+    critical_kinds: Iterable[str] = (),
+) -> tuple[PrivacyFlag, ...]:
+    """Flags for every full identifier of ``readback_types`` the agent said."""
+    kinds = set(critical_kinds)
+    wanted = set(readback_types)
+    caller = [f for f in findings if f.role != Role.AGENT]
+    flags = []
+    for f in findings:
+        if f.role != Role.AGENT or f.type not in wanted or f.confidence < 0.7:
+            continue
+        d = _digits(f.value)
+        lo, hi = _FULL_LENGTH.get(f.type, (8, 19))
+        if not lo <= len(d) <= hi:
+            continue
+        said = [c for c in caller if c.type == f.type and c.start <= f.start]
+        name = f.type.value.upper()
+        if any(_distance(d, _digits(c.value)) <= 2 for c in said):
+            kind, conf, detail = "readback", 0.9, f"agent read the caller's full {name} back ({len(d)} digits)"
+        elif said:
+            kind, conf, detail = "other_person", 0.7, (
+                f"agent said a full {name} ({len(d)} digits) other than the one the caller gave")
+        else:
+            kind, conf, detail = "disclosure", 0.6, (
+                f"agent said a full {name} ({len(d)} digits) the caller had not said in this call")
+        flags.append(PrivacyFlag(kind, f.type, f.start, f.end, f.speaker, f.role, conf, detail, kind in kinds))
+    return tuple(flags)
+
+
+def apply_critical_flags(card: Scorecard | None, rubric, flags: Sequence[PrivacyFlag], item_id: str) -> Scorecard | None:
+    """The scorecard with ``item_id`` failed and made critical when a flag is critical
+    (score 0 through ``build_scorecard``); unchanged otherwise."""
+    critical = [f for f in flags if f.critical]
+    if card is None or not critical or not rubric.has_item(item_id):
+        return card
+    from call_qa.rubric.scoring import build_scorecard
+
+    evidence = tuple(
+        Evidence(f.start, f.end, f.speaker, f.role, f"[{f.type.name}]", f"personal data exposed: {f.detail}")
+        for f in critical
+    )
+    reason = "personal data exposed (critical by configuration): " + "; ".join(f.detail for f in critical)
+    items: list[ItemResult] = []
+    for it in card.items:
+        if it.id == item_id:
+            it = dataclasses.replace(it, verdict=Verdict.FAIL, confidence=max(f.confidence for f in critical),
+                                     evidence=evidence + it.evidence, reason=reason)
+        items.append(it)
+    spec = dataclasses.replace(rubric.item(item_id), critical=True)
+    strict = dataclasses.replace(rubric, items=tuple(spec if i.id == item_id else i for i in rubric.items))
+    return build_scorecard(items, strict)

@@ -1,0 +1,341 @@
+"""Web-app accounts: users, login sessions and the access log (issue #7).
+
+Tables (migration ``0002_accounts``)
+------------------------------------
+``users``        one row per person: username, argon2id password hash, role
+                 (``qa_officer``, ``supervisor``, ``admin``), active flag.
+``web_sessions`` one row per login: only the SHA-256 of the session token is stored
+                 (a stolen database copy cannot be replayed as a cookie), with the
+                 CSRF token of that session and when it expires.
+``access_log``   who looked at which call's personal data, when and what
+                 (only ever inserted; admins read it).
+
+The module also adds the indexes on ``calls`` and ``item_overrides`` that the web
+app's list, dashboard and calibration pages need on 100,000 calls; they are declared
+here (and created by the same migration) so ``models.py`` stays as the foundation
+left it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import functools
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    delete,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from call_qa.db.engine import Database
+from call_qa.db.errors import DatabaseError, NotFoundError
+from call_qa.db.models import Base, CallRow, ItemOverrideRow, ScorecardRow
+from call_qa.db.repository import _database_errors, _utc
+
+log = logging.getLogger("call_qa")
+
+
+class UserRole(str, enum.Enum):
+    QA_OFFICER = "qa_officer"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class AccountError(ValueError):
+    """Bad account input (unknown role, duplicate username, empty password)."""
+
+
+_ROLES_SQL = "role IN (" + ", ".join(f"'{r.value}'" for r in UserRole) + ")"
+MIN_PASSWORD_LENGTH = 8
+# argon2id with argon2-cffi's defaults (RFC 9106 "low memory" profile: t=3, m=64 MiB),
+# made on first use so importing call_qa.db stays light.
+_hasher: Any = None
+
+
+def _password_hasher() -> Any:
+    global _hasher
+    if _hasher is None:
+        from argon2 import PasswordHasher
+
+        _hasher = PasswordHasher()
+    return _hasher
+
+
+@functools.lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so a login takes as long either
+    way and response times do not tell which usernames exist. Made on first use, not
+    at import: every process importing call_qa.db would pay ~0.1 s for it."""
+    return _password_hasher().hash("not a password of anyone")
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(_ROLES_SQL, name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[dt.datetime] = mapped_column()
+
+
+class WebSessionRow(Base):
+    __tablename__ = "web_sessions"
+    __table_args__ = (Index(None, "expires_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column()
+    expires_at: Mapped[dt.datetime] = mapped_column()
+
+
+class AccessLogRow(Base):
+    """Who viewed what. ``call_id`` is a copy, not a foreign key: the record of an
+    access must outlive the call (deleted by a retention job)."""
+
+    __tablename__ = "access_log"
+    __table_args__ = (Index(None, "at"), Index(None, "call_id"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column()
+    user_name: Mapped[str] = mapped_column(String(128))
+    role: Mapped[str] = mapped_column(String(16))
+    call_id: Mapped[str | None] = mapped_column(String(255))
+    action: Mapped[str] = mapped_column(String(64))
+    details: Mapped[str] = mapped_column(Text)
+
+
+# Indexes for the web app's queries on the foundation's tables (see module docstring).
+# Calls list and dashboard: newest first / a date range, a team. A call's time is
+# recorded_at, else processed_at (aggregates.py); the expression index serves both the
+# list's ORDER BY and the date-range filters spelled with that same COALESCE.
+Index("ix_calls_when", func.coalesce(CallRow.__table__.c.recorded_at, CallRow.__table__.c.processed_at))
+Index("ix_calls_recorded_at", CallRow.__table__.c.recorded_at)
+Index("ix_calls_processed_at", CallRow.__table__.c.processed_at)
+Index("ix_calls_team", CallRow.__table__.c.team)
+# Score range filter and sort.
+Index("ix_scorecards_score", ScorecardRow.__table__.c.score)
+# Calibration over a period of decisions.
+Index("ix_item_overrides_created_at", ItemOverrideRow.__table__.c.created_at)
+
+
+# --------------------------------------------------------------------------- values
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    role: UserRole
+    active: bool
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A valid login: who, the CSRF token every form of this session must carry, and
+    when it expires."""
+
+    user: User
+    csrf_token: str
+    expires_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class AccessLogEntry:
+    id: int
+    at: dt.datetime
+    user: str
+    role: str
+    call_id: str | None
+    action: str
+    details: str
+
+
+def _user(row: UserRow) -> User:
+    return User(row.id, row.username, UserRole(row.role), row.active, _utc(row.created_at))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --------------------------------------------------------------------------- users
+
+
+def add_user(db: Database, username: str, password: str, role: UserRole | str) -> User:
+    """Create an active user with an argon2id hash of ``password``.
+
+    Raises :class:`AccountError` for an unknown role, an empty or badly formed
+    username, a password shorter than 8 characters, or a username already taken.
+    """
+    try:
+        role = UserRole(role)
+    except ValueError:
+        raise AccountError(
+            f"unknown role {role!r}; use one of {', '.join(r.value for r in UserRole)}"
+        ) from None
+    username = username.strip()
+    if not username or len(username) > 128 or any(c.isspace() for c in username):
+        raise AccountError("the username must be 1-128 characters without spaces")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    row = UserRow(
+        username=username,
+        password_hash=_password_hasher().hash(password),
+        role=role.value,
+        active=True,
+        created_at=_now(),
+    )
+    try:
+        with _database_errors(db, f"add user {username!r}"), db.session() as session, session.begin():
+            session.add(row)
+    except DatabaseError as exc:
+        if isinstance(exc.__cause__, IntegrityError):
+            raise AccountError(f"a user named {username!r} already exists") from None
+        raise
+    log.info("added user %s (%s)", username, role.value)
+    return _user(row)
+
+
+def list_users(db: Database) -> list[User]:
+    """Every user, by username."""
+    with _database_errors(db, "list users"), db.session() as session:
+        return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
+
+
+def set_user_active(db: Database, username: str, active: bool) -> None:
+    """Enable or disable a login; disabling also ends that user's sessions."""
+    with _database_errors(db, f"update user {username!r}"), db.session() as session, session.begin():
+        user_id = session.scalar(select(UserRow.id).where(UserRow.username == username))
+        if user_id is None:
+            raise NotFoundError(f"no user {username!r}")
+        session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
+        if not active:
+            session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
+
+
+def authenticate(db: Database, username: str, password: str) -> User | None:
+    """The active user with these credentials, or None. Rehashes a password whose
+    hash uses weaker parameters than today's defaults."""
+    with _database_errors(db, "check a login"), db.session() as session, session.begin():
+        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+        hasher = _password_hasher()
+        row = session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
+        try:
+            hasher.verify(row.password_hash if row is not None else _dummy_hash(), password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        if row is None or not row.active:
+            return None
+        if hasher.check_needs_rehash(row.password_hash):
+            row.password_hash = hasher.hash(password)
+        return _user(row)
+
+
+# --------------------------------------------------------------------------- sessions
+
+
+def create_session(db: Database, user: User, lifetime: dt.timedelta) -> tuple[str, WebSession]:
+    """Start a login session: returns the secret token (for the cookie; only its hash
+    is stored) and the session. Expired sessions of everyone are removed on the way."""
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    row = WebSessionRow(
+        token_hash=_token_hash(token),
+        user_id=user.id,
+        csrf_token=secrets.token_urlsafe(32),
+        created_at=now,
+        expires_at=now + lifetime,
+    )
+    with _database_errors(db, "start a session"), db.session() as session, session.begin():
+        session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < now))
+        session.add(row)
+    return token, WebSession(user, row.csrf_token, row.expires_at)
+
+
+def find_session(db: Database, token: str) -> WebSession | None:
+    """The unexpired session of ``token`` whose user is still active, or None."""
+    if not token:
+        return None
+    with _database_errors(db, "look up a session"), db.session() as session:
+        found = session.execute(
+            select(WebSessionRow, UserRow)
+            .join(UserRow, UserRow.id == WebSessionRow.user_id)
+            .where(WebSessionRow.token_hash == _token_hash(token))
+        ).one_or_none()
+    if found is None:
+        return None
+    row, user = found
+    if not user.active or _utc(row.expires_at) <= _now():
+        return None
+    return WebSession(_user(user), row.csrf_token, _utc(row.expires_at))
+
+
+def end_session(db: Database, token: str) -> None:
+    """Log out: forget the session of ``token`` (nothing happens for an unknown one)."""
+    with _database_errors(db, "end a session"), db.session() as session, session.begin():
+        session.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == _token_hash(token)))
+
+
+# --------------------------------------------------------------------------- access log
+
+
+def log_access(
+    db: Database, user: User, action: str, call_id: str | None = None, details: str = ""
+) -> None:
+    """Record that ``user`` did ``action`` (e.g. ``view_unredacted``) on ``call_id``."""
+    with _database_errors(db, "write the access log"), db.session() as session, session.begin():
+        session.add(
+            AccessLogRow(
+                at=_now(),
+                user_name=user.username,
+                role=user.role.value,
+                call_id=call_id,
+                action=action,
+                details=details,
+            )
+        )
+
+
+def access_log(
+    db: Database, *, limit: int = 100, offset: int = 0, call_id: str | None = None
+) -> tuple[list[AccessLogEntry], int]:
+    """Entries of the access log, newest first, and how many there are in all."""
+    with _database_errors(db, "read the access log"), db.session() as session:
+        query = select(AccessLogRow)
+        count = select(func.count(AccessLogRow.id))
+        if call_id:
+            query = query.where(AccessLogRow.call_id == call_id)
+            count = count.where(AccessLogRow.call_id == call_id)
+        rows = session.scalars(query.order_by(AccessLogRow.id.desc()).limit(limit).offset(offset))
+        entries = [
+            AccessLogEntry(r.id, _utc(r.at), r.user_name, r.role, r.call_id, r.action, r.details)
+            for r in rows
+        ]
+        return entries, session.scalar(count) or 0

@@ -1,0 +1,52 @@
+"""call_timing (migration 0002) follows call_metrics through its triggers on SQLite
+and PostgreSQL: saving, re-processing and deleting a call."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import sqlalchemy as sa
+
+from call_qa import db as dbmod
+from call_qa.db.rollup import ROLLUP_METRICS
+from db_samples import make_call_result, make_failed_call
+
+
+def timing_row(database: dbmod.Database, call_id: str) -> dict | None:
+    with database.engine.connect() as conn:
+        row = conn.execute(
+            sa.text("SELECT t.* FROM call_timing t JOIN calls c ON c.id = t.call_pk WHERE c.call_id = :c"),
+            {"c": call_id},
+        ).mappings().one_or_none()
+    return None if row is None else {k: row[k] for k in ROLLUP_METRICS}
+
+
+def test_call_timing_follows_call_metrics(db_url):
+    database = dbmod.open_database(db_url)
+    try:
+        call = make_call_result()
+        dbmod.save_call_result(database, call)
+        expected = {name: None for name in ROLLUP_METRICS}
+        expected.update({k: float(v) for k, v in call.metrics.items() if k in ROLLUP_METRICS})
+        assert timing_row(database, call.call_id) == expected
+        # the sample has agent_interruptions 1, hold_total_s 35.2, no dead_air_count
+        assert expected["agent_interruptions"] == 1.0 and expected["dead_air_count"] is None
+
+        # re-processing replaces the metrics: old values go, new ones come
+        changed = {"agent_talk_s": 12.5, "hold_count": 3}
+        dbmod.save_call_result(database, dataclasses.replace(call, metrics=changed))
+        assert timing_row(database, call.call_id) == {
+            name: (float(changed[name]) if name in changed else None) for name in ROLLUP_METRICS
+        }
+
+        # a failed call has no metrics, hence no values
+        dbmod.save_call_result(database, make_failed_call())
+        assert timing_row(database, make_failed_call().call_id) in (None, {n: None for n in ROLLUP_METRICS})
+
+        # deleting a call deletes its row
+        with database.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM calls WHERE call_id = :c"), {"c": call.call_id})
+            assert conn.execute(sa.text("SELECT COUNT(*) FROM call_timing")).scalar_one() <= 1
+        assert timing_row(database, call.call_id) is None
+    finally:
+        database.close()

@@ -1,0 +1,73 @@
+"""Setting up the nightly deployment of ``nightly-calls`` against a Prefect server.
+
+    serve_nightly   this process runs the schedule (``call-qa schedule``; SIGTERM stops it)
+    deploy_nightly  register it on a work pool; ``prefect worker start`` on one or
+                    more machines runs it (``call-qa schedule --work-pool NAME``)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect.schedules import Cron, Schedule
+
+from call_qa.config import PROJECT_ROOT, PipelineSettings
+from flows.process import nightly_calls
+
+ENTRYPOINT = "flows/process.py:nightly_calls"
+
+
+def nightly_schedule(settings: PipelineSettings) -> Schedule:
+    """``schedule.cron`` in ``schedule.timezone`` (default 02:00 Asia/Jakarta, daily)."""
+    return Cron(settings.schedule.cron, timezone=settings.schedule.timezone)
+
+
+def _parameters(config: Path | None, db_url: str | None) -> dict[str, Any]:
+    # Only what was given: a worker otherwise uses its own configs/pipeline.yaml and
+    # $CALL_QA_DATABASE_URL (keeps database passwords out of the Prefect database).
+    params: dict[str, Any] = {}
+    if config is not None:
+        params["config"] = str(Path(config).resolve())
+    if db_url:
+        params["db_url"] = db_url
+    return params
+
+
+def serve_nightly(settings: PipelineSettings, config: Path | None, db_url: str | None) -> None:
+    """Create/update the deployment and run its schedule in this process until SIGTERM."""
+    nightly_calls.serve(
+        name=settings.schedule.deployment_name,
+        schedule=nightly_schedule(settings),
+        parameters=_parameters(config, db_url),
+        description="call-qa: the previous day's recordings, every night",
+    )
+
+
+def ensure_work_pool(name: str) -> None:
+    """Create a ``process`` work pool of that name unless the server has one."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectNotFound
+
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_work_pool(name)
+        except ObjectNotFound:
+            client.create_work_pool(WorkPoolCreate(name=name, type="process"))
+
+
+def deploy_nightly(settings: PipelineSettings, config: Path | None, db_url: str | None, work_pool: str) -> Any:
+    """Register the deployment on ``work_pool`` (a process pool, created if missing);
+    workers with this project at the same path run it. Returns the deployment id."""
+    ensure_work_pool(work_pool)
+    return nightly_calls.from_source(source=str(PROJECT_ROOT), entrypoint=ENTRYPOINT).deploy(
+        name=settings.schedule.deployment_name,
+        work_pool_name=work_pool,
+        schedule=nightly_schedule(settings),
+        parameters=_parameters(config, db_url),
+        description="call-qa: the previous day's recordings, every night",
+        build=False,
+        push=False,
+        print_next_steps=False,
+    )

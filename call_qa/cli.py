@@ -20,6 +20,8 @@ def _prepare_environment() -> None:
     disable_telemetry(hub_offline=not os.environ.get("CALL_QA_HUB"))
     os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / "var" / "prefect"))
     os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.cwd() / "var" / "numba"))
+    # A temporary Prefect server on a busy machine can take longer than Prefect's 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
 def _fmt(value: object, spec: str = "") -> str:
@@ -68,6 +70,7 @@ def cmd_process(args: argparse.Namespace) -> int:
 
     try:
         settings = load_settings(args.config).with_overrides(language=args.language, layout=args.layout)
+        settings = _with_workers(settings, args.workers)
     except CallQAError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -89,10 +92,94 @@ def cmd_process(args: argparse.Namespace) -> int:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_NO_DATABASE
 
-    from flows.process import process_calls
+    from flows.process import run_process_calls
 
-    results = process_calls([str(p) for p in paths], settings, db_url, str(args.out) if args.out else None)
+    out = str(args.out) if args.out else None
+    results = run_process_calls([str(p) for p in paths], settings, db_url, out, progress=not args.no_progress)
     print_table(results)
+    return EXIT_OK
+
+
+def _with_workers(settings, workers: int | None):
+    """``--workers N`` replaces ``schedule.workers``."""
+    if workers is None:
+        return settings
+    return settings.model_copy(update={"schedule": settings.schedule.model_copy(update={"workers": workers})})
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Each day of a range, as the nightly run would process it (docs/operations.md)."""
+    _prepare_environment()
+    from call_qa.batch import days_between, parse_day
+    from call_qa.config import load_settings
+    from call_qa.db import DatabaseError, resolve_database_url, shared_database
+    from call_qa.errors import CallQAError
+
+    try:
+        settings = _with_workers(load_settings(args.config), args.workers)
+        days = days_between(parse_day(args.start), parse_day(args.end or args.start))
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    root = Path(args.recordings or settings.schedule.recordings_root)
+    if not root.is_dir():
+        print(f"call-qa: recordings folder {root} not found; pass --recordings or set schedule.recordings_root", file=sys.stderr)
+        return EXIT_USAGE
+    db_url = resolve_database_url(args.db)
+    try:
+        shared_database(db_url)
+    except DatabaseError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_NO_DATABASE
+
+    from flows.process import run_process_day
+
+    out = str(args.out) if args.out else (settings.schedule.out_dir or None)
+    for day in days:
+        try:
+            summary = run_process_day(day.isoformat(), settings, db_url, out, str(root), progress=not args.no_progress)
+        except CallQAError as exc:  # e.g. a manifest that cannot be read: report, go on with the next day
+            print(f"call-qa: {day}: {exc}", file=sys.stderr)
+            continue
+        print(summary.log_line())
+    return EXIT_OK
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """Create the nightly deployment on the Prefect server and serve it (or register it
+    on a work pool for `prefect worker start`)."""
+    _prepare_environment()
+    from call_qa.batch import zone
+    from call_qa.config import load_settings
+    from call_qa.errors import CallQAError
+
+    try:
+        settings = load_settings(args.config)
+        zone(settings)
+        if args.cron:
+            settings = settings.model_copy(update={"schedule": settings.schedule.model_copy(update={"cron": args.cron})})
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    from prefect.settings import PREFECT_API_URL
+
+    if not PREFECT_API_URL.value():
+        print(
+            "call-qa: a schedule needs a running Prefect server: start one with `prefect server start` "
+            "and set PREFECT_API_URL=http://127.0.0.1:4200/api (see README, Nightly schedule)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    from flows.schedule import deploy_nightly, serve_nightly
+
+    s = settings.schedule
+    if args.work_pool:
+        deployment_id = deploy_nightly(settings, args.config, args.db, args.work_pool)
+        print(f"deployment nightly-calls/{s.deployment_name} ({deployment_id}) on work pool {args.work_pool}: "
+              f"'{s.cron}' {s.timezone}; start workers with `prefect worker start --pool {args.work_pool}`")
+        return EXIT_OK
+    print(f"serving nightly-calls/{s.deployment_name}: '{s.cron}' {s.timezone} (SIGTERM stops)", file=sys.stderr)
+    serve_nightly(settings, args.config, args.db)
     return EXIT_OK
 
 
@@ -110,6 +197,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except CallQAError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    # WER compares what Whisper heard with the truth: measured before redaction
+    # ("[NAME]" is no recognition error) and before identifier normalisation
+    privacy = settings.privacy.model_copy(update={"redact": False, "normalise_numbers": False})
+    settings = settings.model_copy(update={"privacy": privacy})
     if not args.corpus.is_dir():
         print(f"call-qa: {args.corpus} is not a folder", file=sys.stderr)
         return EXIT_USAGE
@@ -132,6 +223,137 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web app (call_qa/web) on --db, served by uvicorn."""
+    from call_qa.db import DatabaseError, resolve_database_url
+    from call_qa.errors import CallQAError
+
+    try:
+        from call_qa.web import create_app
+
+        app = create_app(resolve_database_url(args.db), config_path=args.config, secure_cookies=args.secure_cookies)
+    except DatabaseError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_NO_DATABASE
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    import uvicorn
+
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=args.secure_cookies)
+    return EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    """Manage web-app users: ``users add NAME --role ROLE`` (password prompted or from
+    stdin), ``users list``, ``users disable NAME`` / ``users enable NAME``."""
+    from call_qa import db as dbmod
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        database = dbmod.open_database(args.db)
+    except dbmod.DatabaseError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_NO_DATABASE
+    with database:
+        try:
+            if args.users_command == "add":
+                if args.password_stdin:
+                    password = sys.stdin.readline().rstrip("\r\n")
+                else:
+                    import getpass
+
+                    password = getpass.getpass(f"Password for {args.name}: ")
+                    if getpass.getpass("Repeat it: ") != password:
+                        print("call-qa: the passwords differ; nothing was changed", file=sys.stderr)
+                        return EXIT_USAGE
+                user = dbmod.add_user(database, args.name, password, args.role)
+                print(f"added {user.username} ({user.role.value})")
+            elif args.users_command == "list":
+                for user in dbmod.list_users(database):
+                    print(f"{user.username}\t{user.role.value}\t{'active' if user.active else 'disabled'}")
+            else:
+                dbmod.set_user_active(database, args.name, args.users_command == "enable")
+                print(f"{args.users_command}d {args.name}")
+        except (dbmod.AccountError, dbmod.NotFoundError) as exc:
+            print(f"call-qa: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+    return EXIT_OK
+
+
+def cmd_redact_audio(args: argparse.Namespace) -> int:
+    """A redacted copy of a stored call's recording (docs/personal-data.md)."""
+    from call_qa.config import load_settings
+    from call_qa.db import DatabaseError, load_call_result, open_database, resolve_database_url
+    from call_qa.errors import CallQAError
+    from call_qa.pii.audio import redact_audio_file
+
+    try:
+        privacy = load_settings(args.config).privacy
+        database = open_database(resolve_database_url(args.db))
+    except DatabaseError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_NO_DATABASE
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    result = load_call_result(database, args.call_id)
+    if result is None:
+        print(f"call-qa: no call {args.call_id!r} in the database", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        out = redact_audio_file(result.source, result.personal_data, args.out, args.fill or privacy.audio_fill,
+                                privacy.audio_pad_s)
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{out}: {len(result.personal_data)} finding(s) {'toned' if (args.fill or privacy.audio_fill) == 'tone' else 'silenced'}")
+    return EXIT_OK
+
+
+def _cmd_score_files(args: argparse.Namespace, kind: str) -> int:
+    """score-transcript / score-email: score files, store them, print one line each."""
+    _prepare_environment()
+    from call_qa.config import load_settings
+    from call_qa.errors import CallQAError
+    from call_qa.rubric.batch import expand, print_scorecards, score_batch
+
+    try:
+        settings = load_settings(args.config)
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if kind == "transcript":
+        from call_qa.rubric.transcript import score_transcript
+
+        files = expand(args.files, (".json",))
+        scorer = lambda path: score_transcript(path, settings)  # noqa: E731
+    else:
+        from call_qa.rubric.email import score_email_file
+
+        files = expand(args.files, (".eml", ".txt"))
+        scorer = lambda path: score_email_file(path, settings)  # noqa: E731
+    if not files:
+        print(f"call-qa: no {kind} files under {' '.join(map(str, args.files))}", file=sys.stderr)
+        return EXIT_USAGE
+    db_url = None
+    if not args.no_db:
+        from call_qa.db import DatabaseError, resolve_database_url, shared_database
+
+        db_url = resolve_database_url(args.db)
+        try:
+            shared_database(db_url)
+        except DatabaseError as exc:
+            print(f"call-qa: {exc}", file=sys.stderr)
+            return EXIT_NO_DATABASE
+    outcome = score_batch(files, scorer, db_url, args.out)
+    print_scorecards(outcome.results, sys.stdout)
+    for err in outcome.errors:
+        print(f"call-qa: {err}", file=sys.stderr)
+    print(f"\n{len(outcome.results)} scored, {len(outcome.errors)} rejected", file=sys.stdout)
+    return EXIT_USAGE if outcome.errors else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="call-qa", description="Automatic QA for recorded contact-centre calls (offline).")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
@@ -144,7 +366,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="folder for one <call_id>.json per call")
     p.add_argument("--language", choices=("id", "en", "auto"), default=None, help="call language (default from config: auto)")
     p.add_argument("--layout", choices=("auto", "stereo", "mono"), default=None, help="channel layout (default: auto)")
+    p.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: schedule.workers)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=cmd_process)
+
+    b = sub.add_parser("backfill", help="process a range of days of recordings/YYYY-MM-DD/ as the nightly run does")
+    b.add_argument("--from", dest="start", required=True, metavar="DATE", help="first day, YYYY-MM-DD")
+    b.add_argument("--to", dest="end", default=None, metavar="DATE", help="last day (default: --from)")
+    b.add_argument("--recordings", default=None, help="folder of day folders (default: schedule.recordings_root)")
+    b.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
+    b.add_argument("--db", default=None, help="database URL (default: $CALL_QA_DATABASE_URL or the embedded SQLite file)")
+    b.add_argument("--out", type=Path, default=None, help="folder for one <call_id>.json per call")
+    b.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: schedule.workers)")
+    b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    b.set_defaults(func=cmd_backfill)
+
+    sc = sub.add_parser("schedule", help="set up the nightly Prefect deployment (needs PREFECT_API_URL) and serve it")
+    sc.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
+    sc.add_argument("--db", default=None, help="database URL for the runs (default: the worker's $CALL_QA_DATABASE_URL)")
+    sc.add_argument("--cron", default=None, help="override schedule.cron, e.g. '0 2 * * *'")
+    sc.add_argument("--work-pool", default=None, help="register on this work pool instead of serving here")
+    sc.set_defaults(func=cmd_schedule)
 
     e = sub.add_parser("eval", help="accuracy against ground truth: WER, DER, roles, event F1, rubric agreement")
     e.add_argument("corpus", type=Path, metavar="CORPUS_DIR", help="recordings with <name>.truth.json (or .rttm/.stm) beside them")
@@ -153,6 +395,46 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
     e.add_argument("--language", choices=("id", "en", "auto"), default=None, help="override each call's language")
     e.set_defaults(func=cmd_eval)
+
+    w = sub.add_parser("serve", help="start the web app (QA review, supervisor dashboard) on the database")
+    w.add_argument("--db", default=None, help="database URL (default: $CALL_QA_DATABASE_URL or the embedded SQLite file)")
+    w.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    w.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    w.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
+    w.add_argument("--secure-cookies", action="store_true", help="mark cookies Secure (behind an HTTPS proxy)")
+    w.set_defaults(func=cmd_serve)
+
+    u = sub.add_parser("users", help="manage web-app users")
+    usub = u.add_subparsers(dest="users_command", required=True)
+    ua = usub.add_parser("add", help="add a user (password from a prompt, or one line of stdin)")
+    ua.add_argument("name", metavar="NAME")
+    ua.add_argument("--role", required=True, choices=("qa_officer", "supervisor", "admin"))
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from the first line of stdin")
+    usub.add_parser("list", help="list users")
+    for verb in ("disable", "enable"):
+        uv = usub.add_parser(verb, help=f"{verb} a user's login")
+        uv.add_argument("name", metavar="NAME")
+    for p_ in usub.choices.values():
+        p_.add_argument("--db", default=None, help="database URL (default: $CALL_QA_DATABASE_URL or the embedded SQLite file)")
+    u.set_defaults(func=cmd_users)
+
+    ra = sub.add_parser("redact-audio", help="write a copy of a call's recording with its personal data toned or silenced")
+    ra.add_argument("call_id", metavar="CALL_ID")
+    ra.add_argument("--out", type=Path, required=True, help="output file (.wav or .flac)")
+    ra.add_argument("--db", default=None, help="database URL (default: $CALL_QA_DATABASE_URL or the embedded SQLite file)")
+    ra.add_argument("--config", type=Path, default=None, help="pipeline YAML (privacy.audio_fill, audio_pad_s)")
+    ra.add_argument("--fill", choices=("tone", "silence"), default=None, help="override privacy.audio_fill")
+    ra.set_defaults(func=cmd_redact_audio)
+
+    for name, kind, what in (("score-transcript", "transcript", "transcript JSON files (docs/interfaces.md)"),
+                             ("score-email", "email", ".eml or plain-text emails (a thread is allowed)")):
+        t = sub.add_parser(name, help=f"score {what} against the {'phone' if kind == 'transcript' else 'email'} rubric")
+        t.add_argument("files", nargs="+", type=Path, metavar="FILE", help=f"{what}, or folders of them")
+        t.add_argument("--out", type=Path, default=None, help="folder for one <id>.json per scored file")
+        t.add_argument("--db", default=None, help="database URL (default: $CALL_QA_DATABASE_URL or the embedded SQLite file)")
+        t.add_argument("--no-db", action="store_true", help="do not store the scorecards")
+        t.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
+        t.set_defaults(func=lambda a, k=kind: _cmd_score_files(a, k))
     return parser
 
 

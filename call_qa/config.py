@@ -72,16 +72,43 @@ class VadSettings(_Strict):
 
 
 class DiarizationSettings(_Strict):
-    """Mono calls: the offline fallback clusters voice-activity windows by their MFCC
-    statistics into ``num_speakers`` voices, or up to ``max_speakers`` when a further
-    voice is clearly there (a pyannote pipeline comes with issue #4)."""
+    """Mono calls. With ``pyannote_pipeline`` set (a local folder holding ``config.yaml``,
+    a ``config.yaml`` file, or a hub id where a hub is reachable) that pyannote.audio
+    pipeline runs with ``num_speakers`` (or ``min_speakers = num_speakers`` and
+    ``max_speakers`` when they differ). Otherwise the offline diarizer (docs/pipeline.md):
+    Ward clustering of ``window_s`` MFCC statistics into ``num_speakers`` voices, GMM/Viterbi
+    resegmentation, a further voice up to ``max_speakers`` when it raises the per-frame
+    log-likelihood by ``extra_speaker_gain`` (nats) and holds ``min_speaker_share`` of the
+    speech, and overtalk labelled as both voices (``overlap``)."""
 
     num_speakers: int = Field(default=2, ge=1, le=4)
     max_speakers: int = Field(default=3, ge=1, le=4)
-    extra_speaker_gain: float = 0.03
+    extra_speaker_gain: float = 0.8
     min_speaker_share: float = 0.08
-    window_s: float = Field(default=1.0, gt=0)
-    step_s: float = Field(default=0.5, gt=0)
+    window_s: float = Field(default=1.5, gt=0)
+    step_s: float = Field(default=0.25, gt=0)
+    n_mfcc: int = Field(default=13, ge=4, le=40)
+    gmm_components: int = Field(default=8, ge=1)
+    resegment_iterations: int = Field(default=3, ge=0)
+    switch_penalty: float = Field(default=60.0, ge=0)
+    overlap: bool = True
+    overlap_penalty: float = Field(default=60.0, ge=0)
+    pyannote_pipeline: str | None = None
+    pyannote_token_env: str = "HF_TOKEN"
+    pyannote_device: Literal["cpu", "cuda"] = "cpu"
+
+
+class VoiceChangeSettings(_Strict):
+    """A second voice on one stereo channel (call_qa/voice_change.py): the party a
+    switch bridges onto the agent's leg after a transfer gets its own label ``ch<n>b``."""
+
+    enabled: bool = True
+    min_gap_s: float = Field(default=3.0, gt=0)  # a new voice starts only after such a break
+    max_other_speech_s: float = Field(default=1.0, ge=0)  # ... in which the other channel is quiet too
+    min_own_s: float = Field(default=8.0, ge=0)  # speech of the leg's own voice before it
+    min_voice_s: float = Field(default=2.0, gt=0)  # speech the new voice needs
+    min_region_s: float = Field(default=1.5, gt=0)  # regions shorter than this are not judged alone
+    max_similarity: float = Field(default=0.90, gt=0, le=1)  # cosine to the own voice below this: new voice
 
 
 class RoleSettings(_Strict):
@@ -106,10 +133,86 @@ class TimingSettings(_Strict):
         return self.model_dump()
 
 
+class SemanticSettings(_Strict):
+    """Sentence-encoder cue matching (docs/rubric-engine.md). ``encoders`` maps a language
+    to a model (``bundled:all-minilm-l6-v2`` = the English MiniLM package, or a local
+    transformers folder such as a multilingual encoder); ``examples`` holds the example
+    utterances and the thresholds calibrated for that encoder."""
+
+    enabled: bool = True
+    examples: str = "configs/rubrics/semantic.yaml"
+    encoders: dict[str, str] = Field(default_factory=lambda: {"en": "bundled:all-minilm-l6-v2"})
+
+
 class RubricSettings(_Strict):
     phone_rubric: str = "configs/rubrics/phone_inbound.yaml"
+    email_rubric: str = "configs/rubrics/email.yaml"
     cues_dir: str = "configs/cues"
     options: dict[str, float | int | str | bool] = Field(default_factory=dict)
+    # Optional approved answers for solution_accuracy/completeness (e.g.
+    # configs/knowledge/kring_pajak.yaml); null: those items await review.
+    knowledge_base: str | None = None
+    procedures: str | None = "configs/rubrics/procedures.yaml"
+    spelling: str = "configs/rubrics/spelling.yaml"  # word-list settings for email spelling checks
+    semantic: SemanticSettings = SemanticSettings()
+
+
+class WebSettings(_Strict):
+    """The web app (``call-qa serve``). Not part of the settings hash: changing the
+    coaching standard must not make every call look unprocessed."""
+
+    coaching_standard: float = Field(default=80.0, ge=0, le=100)  # mean score agents should reach
+    session_minutes: int = Field(default=480, ge=1)  # a login expires after this long
+    utc_offset_minutes: int = Field(default=420, ge=-840, le=840)  # days cut in this zone (WIB)
+
+
+class ScheduleSettings(_Strict):
+    """The nightly batch (docs/operations.md): when it runs, where the day's recordings
+    are, and how many worker processes share this machine. Not part of the settings
+    hash: changing the schedule never re-processes a call."""
+
+    cron: str = "0 2 * * *"
+    timezone: str = "Asia/Jakarta"
+    # recordings/<YYYY-MM-DD>/ holds one day's calls (relative to the working folder)
+    recordings_root: str = "recordings"
+    # a manifest in the day folder (CSV or JSON from the recording system), used when present
+    manifest_name: str = "manifest.csv"
+    # parallel worker processes on this machine; 0 = one per `asr.cpu_threads` cores
+    workers: int = Field(default=1, ge=0)
+    # a running Dask scheduler (tcp://host:8786) to spread calls over machines; empty = this machine
+    dask_address: str = ""
+    deployment_name: str = "nightly"
+    out_dir: str = ""  # also write <call_id>.json here when set
+
+
+PiiType = Literal["nik", "npwp", "phone", "email", "account", "card", "dob", "address", "name"]
+
+
+class PrivacySettings(_Strict):
+    """Personal data (docs/personal-data.md). Detection always runs on the full
+    transcript (the rubric scores it); ``redact`` replaces the ``types`` in everything
+    stored and exported by ``[NIK]``, ``[PHONE]`` … ``reveal_roles``: web-app roles that
+    may open originals (default nobody). Originals are kept ``retention_days`` (null:
+    not kept at all when ``keep_originals`` is false); raw audio is deleted after
+    ``audio_retention_days`` (null: never) by the retention flow (flows/retention.py)."""
+
+    redact: bool = True
+    types: tuple[PiiType, ...] = ("nik", "npwp", "phone", "email", "account", "card", "dob", "address", "name")
+    reveal_roles: tuple[str, ...] = ()
+    keep_originals: bool = True
+    retention_days: int | None = Field(default=30, ge=0)
+    audio_retention_days: int | None = Field(default=90, ge=0)
+    # spoken/split identifier digits written as one digit string in the output (issue #4)
+    normalise_numbers: bool = True
+    normalise_min_digits: int = Field(default=6, ge=2)
+    # agent exposing data: flagged always; a kind listed in critical_flags fails
+    # critical_item as critical, which zeroes the call's score
+    readback_types: tuple[PiiType, ...] = ("nik", "npwp", "card", "account")
+    critical_flags: tuple[Literal["readback", "other_person", "disclosure"], ...] = ()
+    critical_item: str = "procedure_compliance"
+    # the redacted audio copy (call-qa redact-audio)
+    audio_fill: Literal["tone", "silence"] = "tone"
+    audio_pad_s: float = Field(default=0.15, ge=0)
 
 
 class PipelineSettings(_Strict):
@@ -118,9 +221,13 @@ class PipelineSettings(_Strict):
     asr: AsrSettings = AsrSettings()
     vad: VadSettings = VadSettings()
     diarization: DiarizationSettings = DiarizationSettings()
+    voice_change: VoiceChangeSettings = VoiceChangeSettings()
     roles: RoleSettings = RoleSettings()
     timing: TimingSettings = TimingSettings()
     rubric: RubricSettings = RubricSettings()
+    web: WebSettings = WebSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    privacy: PrivacySettings = PrivacySettings()
 
     def with_overrides(self, **changes: object) -> "PipelineSettings":
         """A copy with top-level fields replaced (CLI flags such as --language)."""
@@ -132,8 +239,13 @@ class PipelineSettings(_Strict):
         return p if p.is_absolute() else PROJECT_ROOT / p
 
     def settings_hash(self) -> str:
-        """Stable hash of every setting: a result is reused only when this matches."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        """Stable hash of every setting: a result is reused only when this matches.
+        Settings that cannot change a result do not count: ``web``, ``schedule`` (when
+        and where the batch runs) and ``asr.cpu_threads`` (threads per worker)."""
+        exclude = {"web": True, "schedule": True, "asr": {"cpu_threads"},
+                   # who may see originals, how long they are kept, the audio copy: not the result
+                   "privacy": {"reveal_roles", "retention_days", "audio_retention_days", "audio_fill", "audio_pad_s"}}
+        blob = json.dumps(self.model_dump(mode="json", exclude=exclude), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
 

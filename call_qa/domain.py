@@ -375,6 +375,72 @@ class Scorecard:
         raise KeyError(item_id)
 
 
+# --------------------------------------------------------------------------- personal data
+
+
+class PersonalDataType(str, enum.Enum):
+    """Kinds of personal data found in transcripts (docs/personal-data.md); the
+    redaction placeholder is ``[NIK]``, ``[NPWP]``, … (``placeholder``)."""
+
+    NIK = "nik"
+    NPWP = "npwp"
+    PHONE = "phone"
+    EMAIL = "email"
+    ACCOUNT = "account"
+    CARD = "card"
+    DOB = "dob"
+    ADDRESS = "address"
+    NAME = "name"
+
+    @property
+    def placeholder(self) -> str:
+        return f"[{self.name}]"
+
+
+@dataclass(frozen=True)
+class PersonalDataFinding:
+    """One piece of personal data in the transcript.
+
+    ``words`` are (utterance index, word index) pairs into the call's utterances, in
+    time order; an identifier read across two Whisper segments has words in both.
+    ``value`` is the normalised original (digits, address text): it exists only in
+    memory and, while retention keeps originals, in the database — never in exports.
+    """
+
+    type: PersonalDataType
+    start: float
+    end: float
+    speaker: str
+    role: Role
+    words: tuple[tuple[int, int], ...]
+    confidence: float
+    value: str | None = None
+    form: str = ""  # digits | spoken | mixed | formatted | text
+    reason: str = ""
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+
+@dataclass(frozen=True)
+class PrivacyFlag:
+    """The agent exposed personal data: ``kind`` is ``readback`` (read the caller's full
+    identifier back), ``other_person`` (said a different identifier of a type the caller
+    gave) or ``disclosure`` (said a full identifier of a type the caller never said).
+    ``critical`` when configuration makes it zero the call's score."""
+
+    kind: str
+    type: PersonalDataType
+    start: float
+    end: float
+    speaker: str
+    role: Role
+    confidence: float
+    detail: str = ""
+    critical: bool = False
+
+
 # --------------------------------------------------------------------------- call
 
 
@@ -399,3 +465,9 @@ class CallResult:
     metrics: Mapping[str, float | int | None] = field(default_factory=dict)
     scorecard: Scorecard | None = None
     errors: tuple[str, ...] = ()
+    # Personal data (call_qa.pii): findings on the full transcript, flags, and the
+    # unredacted utterances (None when originals are not kept). ``utterances`` and the
+    # scorecard are redacted when redaction is on; ``originals`` is never exported.
+    personal_data: tuple[PersonalDataFinding, ...] = ()
+    privacy_flags: tuple[PrivacyFlag, ...] = ()
+    originals: tuple[Utterance, ...] | None = None

@@ -52,6 +52,25 @@ def _scorecard(card: Scorecard) -> dict[str, Any]:
     }
 
 
+def _personal_data(result: CallResult) -> dict[str, Any]:
+    """Where personal data was found and what the agent exposed; never the values
+    themselves (docs/personal-data.md)."""
+    return {
+        "findings": [
+            {"type": f.type.value, "start": f.start, "end": f.end, "speaker": f.speaker, "role": f.role.value,
+             "confidence": f.confidence, "form": f.form,
+             # utterance indices; the word indices refer to the unredacted transcript
+             "utterances": sorted({ui for ui, _ in f.words}), "word_count": len(f.words)}
+            for f in result.personal_data
+        ],
+        "flags": [
+            {"kind": g.kind, "type": g.type.value, "start": g.start, "end": g.end, "speaker": g.speaker,
+             "role": g.role.value, "confidence": g.confidence, "critical": g.critical, "detail": g.detail}
+            for g in result.privacy_flags
+        ],
+    }
+
+
 def to_document(result: CallResult) -> dict[str, Any]:
     """The per-call JSON as a dict (times in seconds from the start of the recording)."""
     return {
@@ -75,6 +94,7 @@ def to_document(result: CallResult) -> dict[str, Any]:
         "events": [_event(e) for e in result.events],
         "metrics": dict(result.metrics),
         "scorecard": _scorecard(result.scorecard) if result.scorecard else None,
+        "personal_data": _personal_data(result),
         "status": result.status.value,
         "errors": list(result.errors),
     }

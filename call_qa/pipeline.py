@@ -23,10 +23,13 @@ from call_qa.domain import CallResult, CallStatus, Event, Role, SpeakerInfo, Utt
 from call_qa.errors import CallQAError
 from call_qa.metadata import read_call_metadata
 from call_qa.models import load_whisper
+from call_qa.pii import protect_result
 from call_qa.roles import apply_roles, assign_roles, load_role_cues
 from call_qa.rubric import CueLexicon, RubricOptions, load_cues, load_rubric, options_from_mapping, score_phone_call
 from call_qa.sound import classify_sound
-from call_qa.timing import TimingCues, analyse_timing
+from call_qa.rubric.setup import timing_cues
+from call_qa.timing import analyse_timing
+from call_qa.voice_change import VoiceChangeOptions, split_second_voices, with_bridged_voices
 
 logger = logging.getLogger("call_qa")
 
@@ -48,20 +51,6 @@ _cached_role_cues = functools.lru_cache(maxsize=8)(load_role_cues)
 def _lexicon(settings: PipelineSettings, language: str) -> CueLexicon:
     """The language's cue lexicon."""
     return _cached_cues(settings.resolve_path(settings.rubric.cues_dir) / f"{language}.yaml")
-
-
-def timing_cues(lexicon: CueLexicon) -> TimingCues:
-    """The phrase lists the timing stage needs, taken from the language's cue lexicon."""
-
-    def phrases(name: str) -> tuple[str, ...]:
-        return tuple(" ".join(tokens) for tokens in lexicon.phrases(name))
-
-    return TimingCues(
-        backchannels=phrases("acknowledgements"),
-        hold_announce=phrases("hold_announcement"),
-        hold_return=phrases("hold_return"),
-        transfer_announce=phrases("transfer_announcement"),
-    )
 
 
 def rubric_options(settings: PipelineSettings) -> RubricOptions:
@@ -109,14 +98,18 @@ def asr_options(settings: PipelineSettings, language: str) -> AsrOptions:
     )
 
 
-def process_recording(path: str | Path, settings: PipelineSettings, call_id: str | None = None) -> CallResult:
-    """Run every stage on one recording; a failure becomes a failed ``CallResult``."""
+def process_recording(
+    path: str | Path, settings: PipelineSettings, call_id: str | None = None, given: tuple[Event, ...] | None = None
+) -> CallResult:
+    """Run every stage on one recording; a failure becomes a failed ``CallResult``.
+    ``given``: holds/transfers from a manifest; None reads the recording's sidecar."""
     path = Path(path)
     call_id = call_id or call_id_for(path)
     content_hash = ""
     try:
         content_hash = audio_mod.file_hash(path) if path.is_file() else ""
-        given = read_call_metadata(path)
+        if given is None:
+            given = read_call_metadata(path)
         call_audio = audio_mod.decode(path, layout=settings.layout, content_hash=content_hash)
         return analyse_call(call_audio, settings, call_id, given)
     except CallQAError as exc:
@@ -138,12 +131,22 @@ def analyse_call(
     model = load_whisper(asr.model, settings.asr.device, settings.asr.compute_type, settings.asr.cpu_threads)
     transcript = transcribe(call_audio, activity, model, replace(asr, language=language))
     language = transcript.language
+    # stereo: a party bridged onto a channel after a transfer gets its own label (role other)
+    activity, words_by_speaker, second_voices = split_second_voices(
+        call_audio, activity, transcript.utterances, VoiceChangeOptions(**settings.voice_change.model_dump())
+    )
 
     role_cues = _cached_role_cues(settings.resolve_path(settings.rubric.cues_dir) / "roles.yaml", language)
+    bridged = {v.new_label: v for v in second_voices}
     assignment = assign_roles(
-        transcript.utterances, activity.labels, role_cues, settings.roles.channel_map, first_speaker=activity.first_speaker
+        words_by_speaker,
+        tuple(label for label in activity.labels if label not in bridged),
+        role_cues,
+        settings.roles.channel_map,
+        first_speaker=activity.first_speaker,
     )
-    utterances: tuple[Utterance, ...] = apply_roles(transcript.utterances, assignment)
+    assignment = with_bridged_voices(assignment, second_voices)
+    utterances: tuple[Utterance, ...] = apply_roles(words_by_speaker, assignment)
 
     lexicon = _lexicon(settings, language)
     timing = analyse_timing(
@@ -158,7 +161,11 @@ def analyse_call(
     )
     rubric = _cached_rubric(settings.resolve_path(settings.rubric.phone_rubric))
     options = rubric_options(settings)
-    scorecard = score_phone_call(utterances, timing, language, rubric, lexicon, options)
+    from call_qa.rubric.resources import rubric_resources  # knowledge base, procedures, sentence encoder
+
+    resources = rubric_resources(settings, language)
+    scorecard = score_phone_call(utterances, timing, language, rubric, lexicon, options,
+                                 matchers=resources.matchers(lexicon), judges=resources.judges())
 
     speakers = tuple(
         SpeakerInfo(
@@ -169,7 +176,9 @@ def analyse_call(
         )
         for label in activity.labels
     )
-    return CallResult(
+    # Personal data: found on the full transcript the rubric scored, then redacted from
+    # everything that is stored or exported (docs/personal-data.md).
+    return protect_result(CallResult(
         call_id=call_id,
         source=call_audio.source,
         content_hash=call_audio.content_hash,
@@ -184,9 +193,13 @@ def analyse_call(
             asr_model=asr.model,
             diarization=activity.method,
             roles=assignment.method,
+            second_voices=[{"channel": v.label, "label": v.new_label, "from_s": v.change_at, "separation": v.separation}
+                           for v in second_voices],
             language_probability=transcript.language_probability,
             asr=dict(transcript.options),
             rubric_options=asdict(options),
+            rubric={"id": rubric.id, "version": rubric.version, "source": rubric.source},
+            **resources.describe(),
         ),
         speakers=speakers,
         turns=timing.turns,
@@ -194,4 +207,4 @@ def analyse_call(
         events=timing.events,
         metrics=timing.metrics,
         scorecard=scorecard,
-    )
+    ), settings.privacy, rubric, lexicon, options)

@@ -5,6 +5,7 @@
 #   espeak-ng  speech synthesis for the sample-call generator (has an Indonesian voice)
 #   flac       FLAC tools for inspecting the bundled sample calls
 #   python3-venv  to create the project's virtual environment
+#   chromium, chromium-driver  headless browser tests of the web app (tests/web)
 set -euo pipefail
 
 need=()
@@ -13,6 +14,8 @@ command -v sox >/dev/null || need+=(sox libsox-fmt-all)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v flac >/dev/null || need+=(flac)
 python3 -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
+command -v chromium >/dev/null || need+=(chromium)
+command -v chromedriver >/dev/null || need+=(chromium-driver)
 
 if [ ${#need[@]} -eq 0 ]; then
   exit 0

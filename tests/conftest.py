@@ -12,6 +12,8 @@ for key, value in {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "DO_NOT_TRACK": "1",
     "NUMBA_CACHE_DIR": str(ROOT / "var" / "numba"),
+    # flows run in subprocesses start a temporary server: allow for a busy machine
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "120",
 }.items():
     os.environ.setdefault(key, value)
 
@@ -22,5 +24,6 @@ def prefect_harness(tmp_path_factory):
     os.environ["PREFECT_HOME"] = str(tmp_path_factory.mktemp("prefect_home"))
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    # a busy 2-core machine can need more than Prefect's 30 s to start the server
+    with prefect_test_harness(server_startup_timeout=120):
         yield

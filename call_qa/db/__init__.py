@@ -15,7 +15,25 @@ Rows never leave this package: every function takes and returns values from
 ``call_qa.domain`` or the small frozen dataclasses defined here.
 """
 
+from call_qa.db.accounts import (
+    AccessLogEntry,
+    AccountError,
+    User,
+    UserRole,
+    WebSession,
+    access_log,
+    add_user,
+    authenticate,
+    create_session,
+    end_session,
+    find_session,
+    list_users,
+    log_access,
+    set_user_active,
+)
 from call_qa.db.aggregates import GroupBy, TimingSummaryRow, timing_summary
+from call_qa.db import browse  # queries of the web app (calls list, calibration, coaching)
+from call_qa.db import rollup  # noqa: F401  (call_timing: registers the table)
 from call_qa.db.engine import (
     DEFAULT_DATABASE_URL,
     ENV_VAR,
@@ -29,6 +47,11 @@ from call_qa.db.engine import (
     upgrade_schema,
 )
 from call_qa.db.errors import DatabaseError, NotFoundError
+from call_qa.db.personal_data import (
+    RetentionRecord,
+    load_unredacted_utterances,
+    retention_records,
+)
 from call_qa.db.repository import (
     CallSummary,
     ItemOverride,
@@ -43,6 +66,26 @@ from call_qa.db.repository import (
 )
 
 __all__ = [
+    # personal data (docs/personal-data.md)
+    "RetentionRecord",
+    "load_unredacted_utterances",
+    "retention_records",
+    # accounts and queries of the web app
+    "browse",
+    "AccessLogEntry",
+    "AccountError",
+    "User",
+    "UserRole",
+    "WebSession",
+    "access_log",
+    "add_user",
+    "authenticate",
+    "create_session",
+    "end_session",
+    "find_session",
+    "list_users",
+    "log_access",
+    "set_user_active",
     "DEFAULT_DATABASE_URL",
     "ENV_VAR",
     "CallSummary",

@@ -32,6 +32,7 @@ from call_qa.db.models import (
     TurnRow,
     UtteranceRow,
 )
+from call_qa.db.personal_data import add_personal_data_rows, load_personal_data
 from call_qa.domain import (
     CallResult,
     CallStatus,
@@ -119,6 +120,8 @@ def save_call_result(db: Database, result: CallResult) -> None:
             _fill_call_row(call, result)
             session.flush()  # assigns call.id for the children below
             session.add_all(_result_rows(call.id, result))
+            # personal-data findings, flags and kept originals (db/personal_data.py)
+            add_personal_data_rows(session, call.id, result)
             if result.scorecard is not None:
                 scorecard = _scorecard_row(call.id, result.scorecard)
                 session.add(scorecard)
@@ -263,6 +266,7 @@ def load_call_result(db: Database, call_id: str) -> CallResult | None:
             )
             scorecard = _scorecard_from_rows(scorecard_row, items)
 
+        personal_data, privacy_flags = load_personal_data(session, call.id)
         return CallResult(
             call_id=call.call_id,
             source=call.source,
@@ -281,6 +285,8 @@ def load_call_result(db: Database, call_id: str) -> CallResult | None:
             metrics=_metrics_from_rows(children(CallMetricRow)),
             scorecard=scorecard,
             errors=tuple(call.errors),
+            personal_data=personal_data,
+            privacy_flags=privacy_flags,
         )
 
 

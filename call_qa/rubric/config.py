@@ -160,7 +160,8 @@ class _CueModel(_Strict):
 # --------------------------------------------------------------------------- loading
 
 
-def _read_yaml(path: Path) -> object:
+def read_yaml(path: Path) -> object:
+    """A YAML config file's data; unreadable or malformed files raise RubricConfigError naming it."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -211,7 +212,7 @@ def load_rubric(path: str | Path) -> Rubric:
     or misspelt item id.
     """
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise RubricConfigError(f"{path}: rubric, field '(whole file)': expected a mapping with id, version, sections")
     try:
@@ -348,7 +349,7 @@ def load_cues(path: str | Path) -> CueLexicon:
     shared list.
     """
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     if not isinstance(data, dict):
         raise RubricConfigError(f"{path}: cue lexicon, field '(whole file)': expected a mapping with language, lists")
     try:

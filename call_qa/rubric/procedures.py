@@ -31,10 +31,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from call_qa.rubric.config import RubricConfigError
+from call_qa.rubric.config import RubricConfigError, read_yaml
 from call_qa.text import normalize
 
 
@@ -101,12 +100,7 @@ def _phrases(values: Sequence[str]) -> tuple[tuple[str, ...], ...]:
 def load_procedures(path: str | Path) -> ProcedureSet:
     """Read and validate a procedures YAML; errors name the file, the procedure and the field."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RubricConfigError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        raise RubricConfigError(f"{path}: not valid YAML ({exc})") from exc
+    data = read_yaml(path)
     if isinstance(data, dict) and isinstance(data.get("version"), (int, float)):
         data["version"] = str(data["version"])
     try:

@@ -24,11 +24,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, Sequence
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from call_qa.domain import Utterance
-from call_qa.rubric.config import RubricConfigError
+from call_qa.rubric.config import RubricConfigError, read_yaml
 from call_qa.rubric.matchers import CueHit
 from call_qa.text import tokens
 
@@ -127,12 +126,7 @@ def load_semantic_examples(path: str | Path, language: str) -> SemanticExamples 
     Raises RubricConfigError naming the file, the cue list and the field when malformed.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RubricConfigError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        raise RubricConfigError(f"{path}: not valid YAML ({exc})") from exc
+    data = read_yaml(path)
     if isinstance(data, dict) and isinstance(data.get("version"), (int, float)):
         data["version"] = str(data["version"])
     try:

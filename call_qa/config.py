@@ -111,6 +111,16 @@ class VoiceChangeSettings(_Strict):
     max_similarity: float = Field(default=0.90, gt=0, le=1)  # cosine to the own voice below this: new voice
 
 
+class LongCallSettings(_Strict):
+    """Recordings longer than ``pieces_after_s`` are processed in pieces of about
+    ``piece_s`` (call_qa/long_call.py), so a worker's memory is bounded by the piece."""
+
+    pieces_after_s: float = Field(default=1800.0, gt=0)  # longer calls go in pieces
+    piece_s: float = Field(default=600.0, ge=60)  # audio decoded and analysed at a time
+    cut_search_s: float = Field(default=30.0, gt=0)  # a piece ends at the quietest moment of its last this-many s
+    same_voice_min: float = Field(default=0.75, gt=0, le=1)  # mono: voice cosine to link a piece's speaker to an earlier one
+
+
 class RoleSettings(_Strict):
     """Who is the agent. ``channel_map`` pins it for a site's recorder, e.g.
     ``{ch0: customer, ch1: agent}``; empty → automatic from what each party says."""
@@ -222,6 +232,7 @@ class PipelineSettings(_Strict):
     vad: VadSettings = VadSettings()
     diarization: DiarizationSettings = DiarizationSettings()
     voice_change: VoiceChangeSettings = VoiceChangeSettings()
+    long_calls: LongCallSettings = LongCallSettings()
     roles: RoleSettings = RoleSettings()
     timing: TimingSettings = TimingSettings()
     rubric: RubricSettings = RubricSettings()

@@ -12,14 +12,17 @@ import functools
 import logging
 import re
 import traceback
-from dataclasses import asdict, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from call_qa import audio as audio_mod
 from call_qa.asr import AsrOptions, transcribe
 from call_qa.config import PipelineSettings
 from call_qa.diarization import speaker_activity
-from call_qa.domain import CallResult, CallStatus, Event, Role, SpeakerInfo, Utterance, total_duration
+from call_qa.domain import (
+    CallResult, CallStatus, Event, Layout, Role, SoundSegment, SpeakerActivity, SpeakerInfo, Utterance, total_duration,
+)
 from call_qa.errors import CallQAError
 from call_qa.metadata import read_call_metadata
 from call_qa.models import load_whisper
@@ -29,7 +32,7 @@ from call_qa.rubric import CueLexicon, RubricOptions, load_cues, load_rubric, op
 from call_qa.sound import classify_sound
 from call_qa.rubric.setup import timing_cues
 from call_qa.timing import analyse_timing
-from call_qa.voice_change import VoiceChangeOptions, split_second_voices, with_bridged_voices
+from call_qa.voice_change import VoiceChangeOptions, VoiceSplit, split_second_voices, with_bridged_voices
 
 logger = logging.getLogger("call_qa")
 
@@ -110,6 +113,10 @@ def process_recording(
         content_hash = audio_mod.file_hash(path) if path.is_file() else ""
         if given is None:
             given = read_call_metadata(path)
+        if audio_mod.probe_duration(path) > settings.long_calls.pieces_after_s:
+            from call_qa.long_call import listen_in_pieces  # memory bounded by a piece
+
+            return conclude(listen_in_pieces(path, settings, content_hash), settings, call_id, given)
         call_audio = audio_mod.decode(path, layout=settings.layout, content_hash=content_hash)
         return analyse_call(call_audio, settings, call_id, given)
     except CallQAError as exc:
@@ -120,43 +127,93 @@ def process_recording(
         return failed_result(path, call_id, settings, f"internal error ({type(exc).__name__}: {exc}); see the log", content_hash)
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What the listening stages made of a call, before roles: who spoke when, the
+    words by speaker label, the line's sounds where nobody spoke."""
+
+    source: str
+    content_hash: str
+    duration: float
+    layout: Layout
+    original_channels: int
+    activity: SpeakerActivity
+    utterances: tuple[Utterance, ...]  # speaker labels, role OTHER
+    second_voices: tuple[VoiceSplit, ...]
+    sounds: tuple[SoundSegment, ...]
+    language: str
+    language_probability: float
+    asr_model: str
+    asr: Mapping[str, object]
+    extra: Mapping[str, object] = field(default_factory=dict)  # recorded in the call's settings
+
+
+def whisper_for(settings: PipelineSettings) -> tuple[AsrOptions, object]:
+    """The ASR options for the configured language and the (cached) Whisper model."""
+    language = settings.language
+    asr = asr_options(settings, "default" if language == "auto" else language)
+    model = load_whisper(asr.model, settings.asr.device, settings.asr.compute_type, settings.asr.cpu_threads)
+    return replace(asr, language=language), model
+
+
+def listen(call_audio: audio_mod.CallAudio, settings: PipelineSettings) -> Heard:
+    """Activity, transcript, second voices and sounds of an in-memory call."""
+    activity = speaker_activity(call_audio, settings.vad, settings.diarization)
+    asr, model = whisper_for(settings)
+    transcript = transcribe(call_audio, activity, model, asr)
+    # stereo: a party bridged onto a channel after a transfer gets its own label (role other)
+    activity, words_by_speaker, second_voices = split_second_voices(
+        call_audio, activity, transcript.utterances, VoiceChangeOptions(**settings.voice_change.model_dump())
+    )
+    return Heard(
+        source=call_audio.source,
+        content_hash=call_audio.content_hash,
+        duration=call_audio.duration,
+        layout=call_audio.layout,
+        original_channels=call_audio.original_channels,
+        activity=activity,
+        utterances=words_by_speaker,
+        second_voices=second_voices,
+        sounds=classify_sound(call_audio, activity),
+        language=transcript.language,
+        language_probability=transcript.language_probability,
+        asr_model=asr.model,
+        asr=dict(transcript.options),
+    )
+
+
 def analyse_call(
     call_audio: audio_mod.CallAudio, settings: PipelineSettings, call_id: str, given: tuple[Event, ...] = ()
 ) -> CallResult:
     """The stages after decoding, on an in-memory call. ``given``: holds/transfers from
     telephony metadata, which replace detection for their type."""
-    activity = speaker_activity(call_audio, settings.vad, settings.diarization)
-    language = settings.language
-    asr = asr_options(settings, "default" if language == "auto" else language)
-    model = load_whisper(asr.model, settings.asr.device, settings.asr.compute_type, settings.asr.cpu_threads)
-    transcript = transcribe(call_audio, activity, model, replace(asr, language=language))
-    language = transcript.language
-    # stereo: a party bridged onto a channel after a transfer gets its own label (role other)
-    activity, words_by_speaker, second_voices = split_second_voices(
-        call_audio, activity, transcript.utterances, VoiceChangeOptions(**settings.voice_change.model_dump())
-    )
+    return conclude(listen(call_audio, settings), settings, call_id, given)
 
+
+def conclude(heard: Heard, settings: PipelineSettings, call_id: str, given: tuple[Event, ...] = ()) -> CallResult:
+    """Roles, timing, the scorecard and personal-data protection, from what was heard."""
+    language, activity, second_voices = heard.language, heard.activity, heard.second_voices
     role_cues = _cached_role_cues(settings.resolve_path(settings.rubric.cues_dir) / "roles.yaml", language)
     bridged = {v.new_label: v for v in second_voices}
     assignment = assign_roles(
-        words_by_speaker,
+        heard.utterances,
         tuple(label for label in activity.labels if label not in bridged),
         role_cues,
         settings.roles.channel_map,
         first_speaker=activity.first_speaker,
     )
     assignment = with_bridged_voices(assignment, second_voices)
-    utterances: tuple[Utterance, ...] = apply_roles(words_by_speaker, assignment)
+    utterances: tuple[Utterance, ...] = apply_roles(heard.utterances, assignment)
 
     lexicon = _lexicon(settings, language)
     timing = analyse_timing(
         activity,
         assignment.roles,
         utterances,
-        call_audio.duration,
+        heard.duration,
         settings.timing,
         timing_cues(lexicon),
-        sounds=classify_sound(call_audio, activity),
+        sounds=heard.sounds,
         given=given,
     )
     rubric = _cached_rubric(settings.resolve_path(settings.rubric.phone_rubric))
@@ -180,26 +237,27 @@ def analyse_call(
     # everything that is stored or exported (docs/personal-data.md).
     return protect_result(CallResult(
         call_id=call_id,
-        source=call_audio.source,
-        content_hash=call_audio.content_hash,
+        source=heard.source,
+        content_hash=heard.content_hash,
         settings_hash=settings.settings_hash(),
         status=CallStatus.OK,
-        duration_s=round(call_audio.duration, 3),
-        channels=call_audio.original_channels,
-        layout=call_audio.layout,
+        duration_s=round(heard.duration, 3),
+        channels=heard.original_channels,
+        layout=heard.layout,
         language=language,
         settings=recorded_settings(
             settings,
-            asr_model=asr.model,
+            asr_model=heard.asr_model,
             diarization=activity.method,
             roles=assignment.method,
             second_voices=[{"channel": v.label, "label": v.new_label, "from_s": v.change_at, "separation": v.separation}
                            for v in second_voices],
-            language_probability=transcript.language_probability,
-            asr=dict(transcript.options),
+            language_probability=heard.language_probability,
+            asr=dict(heard.asr),
             rubric_options=asdict(options),
             rubric={"id": rubric.id, "version": rubric.version, "source": rubric.source},
             **resources.describe(),
+            **heard.extra,
         ),
         speakers=speakers,
         turns=timing.turns,

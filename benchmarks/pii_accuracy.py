@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 from call_qa.config import PipelineSettings  # noqa: E402
 from call_qa.pii import DetectOptions, caller_names, detect_personal_data  # noqa: E402
 from call_qa.pii.labels import TypeScore, load_labelled, score_call  # noqa: E402
-from call_qa.pipeline import _cached_rubric, _lexicon, rubric_options  # noqa: E402
+from call_qa.pipeline import rubric_options  # noqa: E402
+from call_qa.rubric.setup import lexicon_for, phone_rubric  # noqa: E402
 
 RECALL_TARGET, PRECISION_TARGET = 0.98, 0.95
 
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     files = args.files or sorted((ROOT / "corpus" / "pii").glob("*.jsonl"))
     calls = load_labelled(files)
     settings = PipelineSettings()
-    rubric = _cached_rubric(settings.resolve_path(settings.rubric.phone_rubric))
+    rubric = phone_rubric(settings)
     options = rubric_options(settings)
     results: dict[str, dict] = {}
     t0 = time.perf_counter()
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         for call in calls:
             if lang != "all" and call.language != lang:
                 continue
-            lexicon = _lexicon(settings, call.language)
+            lexicon = lexicon_for(settings, call.language)
             names = caller_names(call.utterances, call.language, rubric, lexicon, options)
             findings = detect_personal_data(call.utterances, DetectOptions(caller_names=names))
             score_call(call, findings, scores)

@@ -241,9 +241,9 @@ class CallOutcome:
 
 def rubric_version(settings: PipelineSettings) -> tuple[str, str]:
     """(id, version) of the configured phone rubric (read once per process)."""
-    from call_qa.pipeline import _cached_rubric
+    from call_qa.rubric.setup import phone_rubric
 
-    rubric = _cached_rubric(settings.resolve_path(settings.rubric.phone_rubric))
+    rubric = phone_rubric(settings)
     return rubric.id, rubric.version
 
 

@@ -28,9 +28,9 @@ from call_qa.metadata import read_call_metadata
 from call_qa.models import load_whisper
 from call_qa.pii import protect_result
 from call_qa.roles import apply_roles, assign_roles, load_role_cues
-from call_qa.rubric import CueLexicon, RubricOptions, load_cues, load_rubric, options_from_mapping, score_phone_call
+from call_qa.rubric import RubricOptions, options_from_mapping, score_phone_call
 from call_qa.sound import classify_sound
-from call_qa.rubric.setup import timing_cues
+from call_qa.rubric.setup import lexicon_for, phone_rubric, timing_cues
 from call_qa.timing import analyse_timing
 from call_qa.voice_change import VoiceChangeOptions, VoiceSplit, split_second_voices, with_bridged_voices
 
@@ -45,15 +45,8 @@ def call_id_for(path: str | Path) -> str:
     return f"{p.parent.name}_{p.stem}" if _DATE_DIR.match(p.parent.name) else p.stem
 
 
-# Rubric and cue files are read once per worker process, not once per call.
-_cached_cues = functools.lru_cache(maxsize=8)(load_cues)
-_cached_rubric = functools.lru_cache(maxsize=4)(load_rubric)
+# Role cues are read once per worker process (rubric and cue files: rubric/setup.py).
 _cached_role_cues = functools.lru_cache(maxsize=8)(load_role_cues)
-
-
-def _lexicon(settings: PipelineSettings, language: str) -> CueLexicon:
-    """The language's cue lexicon."""
-    return _cached_cues(settings.resolve_path(settings.rubric.cues_dir) / f"{language}.yaml")
 
 
 def rubric_options(settings: PipelineSettings) -> RubricOptions:
@@ -205,7 +198,7 @@ def conclude(heard: Heard, settings: PipelineSettings, call_id: str, given: tupl
     assignment = with_bridged_voices(assignment, second_voices)
     utterances: tuple[Utterance, ...] = apply_roles(heard.utterances, assignment)
 
-    lexicon = _lexicon(settings, language)
+    lexicon = lexicon_for(settings, language)
     timing = analyse_timing(
         activity,
         assignment.roles,
@@ -216,7 +209,7 @@ def conclude(heard: Heard, settings: PipelineSettings, call_id: str, given: tupl
         sounds=heard.sounds,
         given=given,
     )
-    rubric = _cached_rubric(settings.resolve_path(settings.rubric.phone_rubric))
+    rubric = phone_rubric(settings)
     options = rubric_options(settings)
     from call_qa.rubric.resources import rubric_resources  # knowledge base, procedures, sentence encoder
 

@@ -172,6 +172,32 @@ def read_yaml(path: Path) -> object:
         raise RubricConfigError(f"{path}: not valid YAML ({exc})") from exc
 
 
+def phrase_tokens(values: Any) -> tuple[tuple[str, ...], ...]:
+    """Configured phrases as normalised token tuples (empty ones dropped)."""
+    return tuple(t for t in (tuple(normalize(v).split()) for v in values) if t)
+
+
+def validate_entries(model: type[BaseModel], path: Path, list_key: str, noun: str, whole: str) -> Any:
+    """Read a YAML file of ``list_key`` entries (knowledge base, procedures) into the
+    pydantic ``model``. A numeric ``version`` is read as text; an error names the file,
+    the entry by its ``id`` (else its position; ``whole`` for the file itself) and the field."""
+    data = read_yaml(path)
+    if isinstance(data, dict) and isinstance(data.get("version"), (int, float)):
+        data["version"] = str(data["version"])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = list(err["loc"])
+        context = whole
+        if len(loc) > 1 and loc[0] == list_key and isinstance(loc[1], int):
+            try:
+                context = f"{noun} '{data[list_key][loc[1]]['id']}'"  # type: ignore[index]
+            except (KeyError, IndexError, TypeError):
+                context = f"{noun} #{loc[1] + 1}"
+        raise RubricConfigError(f"{path}: {context}, field '{'.'.join(map(str, loc))}': {err['msg']}") from None
+
+
 def _where(data: object, loc: tuple[Any, ...]) -> tuple[str, str]:
     """Turn a pydantic error location into ("item 'x'" / "section 'y'", field path)."""
     context, fields, node = "", [], data

@@ -38,10 +38,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from call_qa.rubric.config import RubricConfigError, read_yaml
-from call_qa.text import count_phrase, normalize
+from call_qa.rubric.config import RubricConfigError, phrase_tokens, validate_entries
+from call_qa.text import count_phrase
 
 
 class _Strict(BaseModel):
@@ -106,28 +106,11 @@ class KnowledgeBase:
         return tuple(e for e in self.entries if e.language == language)
 
 
-def _phrases(values: Sequence[str]) -> tuple[tuple[str, ...], ...]:
-    return tuple(t for t in (tuple(normalize(v).split()) for v in values) if t)
-
 
 def load_knowledge_base(path: str | Path) -> KnowledgeBase:
     """Read and validate a knowledge-base YAML; errors name the file, the entry and the field."""
     path = Path(path)
-    data = read_yaml(path)
-    if isinstance(data, dict) and isinstance(data.get("version"), (int, float)):
-        data["version"] = str(data["version"])
-    try:
-        model = _KbModel.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = list(err["loc"])
-        context = "knowledge base"
-        if len(loc) > 1 and loc[0] == "entries" and isinstance(loc[1], int):
-            try:
-                context = f"entry '{data['entries'][loc[1]]['id']}'"
-            except (KeyError, IndexError, TypeError):
-                context = f"entry #{loc[1] + 1}"
-        raise RubricConfigError(f"{path}: {context}, field '{'.'.join(map(str, loc))}': {err['msg']}") from None
+    model = validate_entries(_KbModel, path, "entries", "entry", "knowledge base")
     seen: set[str] = set()
     entries = []
     for e in model.entries:
@@ -135,8 +118,8 @@ def load_knowledge_base(path: str | Path) -> KnowledgeBase:
             raise RubricConfigError(f"{path}: entry '{e.id}', field 'id': duplicate entry id")
         seen.add(e.id)
         entries.append(KnowledgeEntry(
-            e.id, e.language, e.topic, e.question, _phrases(e.match), e.answer,
-            tuple(KeyPoint(p.point, _phrases(p.cues)) for p in e.key_points), _phrases(e.incorrect),
+            e.id, e.language, e.topic, e.question, phrase_tokens(e.match), e.answer,
+            tuple(KeyPoint(p.point, phrase_tokens(p.cues)) for p in e.key_points), phrase_tokens(e.incorrect),
         ))
     return KnowledgeBase(model.id, model.version, tuple(entries), model.min_match, model.partial_share,
                          model.question_threshold, str(path))

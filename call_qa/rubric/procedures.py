@@ -29,12 +29,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from call_qa.rubric.config import RubricConfigError, read_yaml
-from call_qa.text import normalize
+from call_qa.rubric.config import RubricConfigError, phrase_tokens, validate_entries
 
 
 class _Strict(BaseModel):
@@ -93,34 +91,17 @@ class ProcedureSet:
         return tuple(p for p in self.procedures if p.language == language and p.channel in (channel, "any"))
 
 
-def _phrases(values: Sequence[str]) -> tuple[tuple[str, ...], ...]:
-    return tuple(t for t in (tuple(normalize(v).split()) for v in values) if t)
-
 
 def load_procedures(path: str | Path) -> ProcedureSet:
     """Read and validate a procedures YAML; errors name the file, the procedure and the field."""
     path = Path(path)
-    data = read_yaml(path)
-    if isinstance(data, dict) and isinstance(data.get("version"), (int, float)):
-        data["version"] = str(data["version"])
-    try:
-        model = _ProceduresModel.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = list(err["loc"])
-        context = "procedures"
-        if len(loc) > 1 and loc[0] == "procedures" and isinstance(loc[1], int):
-            try:
-                context = f"procedure '{data['procedures'][loc[1]]['id']}'"
-            except (KeyError, IndexError, TypeError):
-                context = f"procedure #{loc[1] + 1}"
-        raise RubricConfigError(f"{path}: {context}, field '{'.'.join(map(str, loc))}': {err['msg']}") from None
+    model = validate_entries(_ProceduresModel, path, "procedures", "procedure", "procedures")
     procs = []
     for p in model.procedures:
         ids = [s.id for s in p.steps]
         dup = next((i for i in ids if ids.count(i) > 1), None)
         if dup:
             raise RubricConfigError(f"{path}: procedure '{p.id}', field 'steps.id': duplicate step id '{dup}'")
-        procs.append(Procedure(p.id, p.name, p.language, p.channel, _phrases(p.applies_when), p.ordered,
-                               tuple(Step(s.id, s.name, _phrases(s.cues), s.required) for s in p.steps)))
+        procs.append(Procedure(p.id, p.name, p.language, p.channel, phrase_tokens(p.applies_when), p.ordered,
+                               tuple(Step(s.id, s.name, phrase_tokens(s.cues), s.required) for s in p.steps)))
     return ProcedureSet(model.version, tuple(procs), str(path))

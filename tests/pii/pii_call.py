@@ -8,7 +8,8 @@ import dataclasses
 from call_qa.config import PipelineSettings, PrivacySettings
 from call_qa.domain import CallResult, CallStatus, Layout, Role, TimingReport, Turn
 from call_qa.pii import protect_result
-from call_qa.pipeline import _cached_rubric, _lexicon, rubric_options
+from call_qa.pipeline import rubric_options
+from call_qa.rubric.setup import lexicon_for, phone_rubric
 from call_qa.rubric import score_phone_call
 
 from pii_helpers import utt
@@ -66,8 +67,8 @@ def scored_result(privacy: PrivacySettings | None = None, utts=None, call_id: st
     if privacy is not None:
         settings = settings.model_copy(update={"privacy": privacy})
     utts = utts or utterances()
-    rubric = _cached_rubric(settings.resolve_path(settings.rubric.phone_rubric))
-    lexicon = _lexicon(settings, "id")
+    rubric = phone_rubric(settings)
+    lexicon = lexicon_for(settings, "id")
     options = rubric_options(settings)
     t = timing(utts)
     card = score_phone_call(utts, t, "id", rubric, lexicon, options)
@@ -82,8 +83,8 @@ def scored_result(privacy: PrivacySettings | None = None, utts=None, call_id: st
 def unprotected_scorecard():
     settings = PipelineSettings()
     utts = utterances()
-    rubric = _cached_rubric(settings.resolve_path(settings.rubric.phone_rubric))
-    return score_phone_call(utts, timing(utts), "id", rubric, _lexicon(settings, "id"), rubric_options(settings))
+    rubric = phone_rubric(settings)
+    return score_phone_call(utts, timing(utts), "id", rubric, lexicon_for(settings, "id"), rubric_options(settings))
 
 
 def with_privacy(**changes) -> PrivacySettings:

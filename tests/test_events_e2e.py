@@ -1,12 +1,26 @@
 """Each event type end to end: real corpus recordings through the whole pipeline,
-compared with the truth the generator wrote from its timeline."""
+compared with the truth the generator wrote from its timeline.
 
-import json
+Cost. Every stage runs with the shipped settings except one: Whisper's temperature
+fallback is off (``asr.temperature: [0.0]``, the setting configs/pipeline.yaml documents
+for bit-identical re-runs). On the garbled Indonesian espeak voices nearly every 30 s
+window fails the log-prob check, and the fallback then re-decodes it by sampling at five
+more temperatures: 200-230 s of CPU per Indonesian call instead of 10-25 s (the file
+took ~15 min, now ~3). The events asserted here come from voice activity, diarization,
+line sounds and roles; words reach them only through roles, backchannel text and
+announcements. Measured on all ten calls (2026-11-28): with the fallback off the same
+events are found with the same times and attributes and the same role accuracy; only
+the words quoted inside some events differ. On the English calls the fallback never
+fires, so their words are those of the default settings. Faster still but NOT used:
+``bundled:tiny.en`` and/or ``beam_size: 1`` save ~5 s per call more and change what is
+found (en_hold_not_thanked: the hold no longer reads as announced).
+"""
+
+import functools
 
 import pytest
 
 from call_qa.config import load_settings
-from call_qa.domain import EventType
 from call_qa.evaluation import load_truth, score_events
 from call_qa.export import to_document
 from call_qa.pipeline import process_recording
@@ -16,9 +30,19 @@ pytestmark = pytest.mark.slow
 CORPUS = ROOT / "corpus"
 
 
+def settings_for(language):
+    """The shipped settings for the call's language, with Whisper's temperature fallback off."""
+    s = load_settings().with_overrides(language=language)
+    return s.model_copy(update={"asr": s.asr.model_copy(update={"temperature": (0.0,)})})
+
+
+@functools.lru_cache(maxsize=None)
 def run(name):
+    """(truth, document, scores) of one corpus call, processed once per session."""
     truth = load_truth(CORPUS / f"{name}.flac")
-    doc = to_document(process_recording(truth.audio, load_settings().with_overrides(language=truth.language)))
+    doc = to_document(process_recording(truth.audio, settings_for(truth.language)))
+    if doc["status"] != "ok":  # not an AssertionError: must not pass as the xfail below
+        pytest.fail(f"{name}: the pipeline failed: {doc.get('errors')}")
     return truth, doc, score_events(truth.events, doc["events"])
 
 
@@ -62,9 +86,11 @@ def test_customer_interruption_in_mono():
     assert s.recall == 1.0 and s.precision == 1.0 and s.boundary_error_s <= 1.0
 
 
+# raises=AssertionError: only the known wrong answer counts as the expected failure; a
+# crash or a config error fails the test instead of passing as this xfail
 @pytest.mark.xfail(reason="mono: the diarizer does not find this English call's third voice (it does in the "
                           "Indonesian transfer calls), so the agent speaking after the new party answers is not "
-                          "seen and the transfer reads blind", strict=True)
+                          "seen and the transfer reads blind", strict=True, raises=AssertionError)
 def test_warm_transfer_in_mono():
     truth, doc, scores = run("en_transfer_warm")
     assert scores["transfer"].f1 == 1.0 and scores["transfer"].attribute_agreement == {"warm": 1.0}

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from bad_inputs import make_bad_inputs
 from call_qa.config import load_settings
@@ -22,25 +20,14 @@ from call_qa.domain import CallStatus
 from sample_truth import ROOT
 
 sys.path.insert(0, str(Path(__file__).parent / "db"))
-from db_backends import POSTGRES_URL, require_postgres  # noqa: E402
+from db_backends import isolated_database_url  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
 
 @pytest.fixture
-def pg_url():
-    require_postgres()
-    schema = f"call_qa_dask_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+def pg_url(tmp_path):
+    yield from isolated_database_url("postgresql", tmp_path, "call_qa_dask")
 
 
 @pytest.fixture

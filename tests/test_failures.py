@@ -16,7 +16,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -28,7 +27,7 @@ from call_qa.domain import CallStatus
 from sample_truth import ROOT
 
 sys.path.insert(0, str(Path(__file__).parent / "db"))
-from db_backends import POSTGRES_URL, require_postgres  # noqa: E402
+from db_backends import isolated_database_url  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -99,26 +98,19 @@ class Relay:
 
 
 @pytest.fixture
-def pg_schema():
-    require_postgres()
-    schema = f"call_qa_fail_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield schema, admin
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+def pg(tmp_path):
+    """(URL of an empty PostgreSQL schema, an engine on it to inspect what was stored)."""
+    for url in isolated_database_url("postgresql", tmp_path, "call_qa_fail"):
+        engine = sa.create_engine(url)
+        try:
+            yield url, engine
+        finally:
+            engine.dispose()
 
 
-def _url(schema: str, port: int | None = None) -> str:
-    url = make_url(POSTGRES_URL)
-    if port is not None:
-        url = url.set(host="127.0.0.1", port=port)
-    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
+def _via(url: str, port: int) -> str:
+    """The same database (and schema) reached through 127.0.0.1:``port``."""
+    return make_url(url).set(host="127.0.0.1", port=port).render_as_string(hide_password=False)
 
 
 def _calls(tmp_path: Path, n: int) -> list[str]:
@@ -139,9 +131,9 @@ def _fast_settings(**schedule):
     })
 
 
-def _stored(admin: sa.Engine, schema: str) -> list[tuple[str, str]]:
-    with admin.connect() as conn:
-        return [tuple(r) for r in conn.execute(sa.text(f'SELECT call_id, status FROM "{schema}".calls ORDER BY call_id'))]
+def _stored(engine: sa.Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(sa.text("SELECT call_id, status FROM calls ORDER BY call_id"))]
 
 
 def _whisper_uses() -> int:
@@ -151,15 +143,15 @@ def _whisper_uses() -> int:
     return info.hits + info.misses
 
 
-def test_database_outage_mid_batch_is_retried_and_nothing_is_lost(prefect_harness, pg_schema, tmp_path):
+def test_database_outage_mid_batch_is_retried_and_nothing_is_lost(prefect_harness, pg, tmp_path):
     """The database goes away right after the first call is stored and comes back 4 s
     later: the calls that met the outage are retried with backoff and stored, each once,
     and no call is transcribed twice (a call processed but not saved is kept)."""
     from flows.process import run_process_calls
 
-    schema, admin = pg_schema
-    url = make_url(POSTGRES_URL)
-    relay = Relay(url.host or "127.0.0.1", url.port or 5432)
+    db_url, engine = pg
+    target = make_url(db_url)
+    relay = Relay(target.host or "127.0.0.1", target.port or 5432)
     paths = _calls(tmp_path, 3)
     uses_before = _whisper_uses()
     outage = {}
@@ -167,7 +159,7 @@ def test_database_outage_mid_batch_is_retried_and_nothing_is_lost(prefect_harnes
     def cut_after_first_call() -> None:
         while True:
             try:
-                if _stored(admin, schema):
+                if _stored(engine):
                     break
             except sa.exc.ProgrammingError:  # tables not created yet
                 pass
@@ -181,7 +173,7 @@ def test_database_outage_mid_batch_is_retried_and_nothing_is_lost(prefect_harnes
     watcher = threading.Thread(target=cut_after_first_call, daemon=True)
     watcher.start()
     try:
-        results = run_process_calls(paths, _fast_settings(), _url(schema, relay.port), None, progress=False)
+        results = run_process_calls(paths, _fast_settings(), _via(db_url, relay.port), None, progress=False)
     finally:
         watcher.join(timeout=60)
         relay.close()
@@ -189,18 +181,18 @@ def test_database_outage_mid_batch_is_retried_and_nothing_is_lost(prefect_harnes
     assert outage.get("to"), "the outage never happened: the first call was not stored"
     assert relay.refused >= 1  # the batch met the outage (connections refused while cut)
     assert [r.status for r in results] == [CallStatus.OK] * 3, [r.errors for r in results]
-    assert _stored(admin, schema) == [(Path(p).stem, "ok") for p in paths]  # each once
+    assert _stored(engine) == [(Path(p).stem, "ok") for p in paths]  # each once
     assert _whisper_uses() - uses_before == 3  # nothing transcribed twice
 
 
-def test_a_killed_dask_worker_is_replaced_and_its_call_is_done_once(prefect_harness, pg_schema, tmp_path):
+def test_a_killed_dask_worker_is_replaced_and_its_call_is_done_once(prefect_harness, pg, tmp_path):
     """SIGKILL of the worker process that is transcribing a call: its nanny starts a new
     one, the scheduler gives the call to a live worker, and every call ends stored once."""
     from distributed import Client, LocalCluster
 
     from flows.process import run_process_calls
 
-    schema, admin = pg_schema
+    db_url, engine = pg
     paths = _calls(tmp_path, 4)
     killed = {}
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
@@ -210,7 +202,7 @@ def test_a_killed_dask_worker_is_replaced_and_its_call_is_done_once(prefect_harn
 
         def run() -> None:
             try:
-                box["results"] = run_process_calls(paths, settings, _url(schema), None, progress=False)
+                box["results"] = run_process_calls(paths, settings, db_url, None, progress=False)
             except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
                 box["error"] = exc
 
@@ -233,5 +225,5 @@ def test_a_killed_dask_worker_is_replaced_and_its_call_is_done_once(prefect_harn
     assert "error" not in box, box.get("error")
     results = box["results"]
     assert [r.status for r in results] == [CallStatus.OK] * 4, [r.errors for r in results]
-    assert _stored(admin, schema) == [(Path(p).stem, "ok") for p in paths]  # each once
+    assert _stored(engine) == [(Path(p).stem, "ok") for p in paths]  # each once
     assert workers_after == 2  # the nanny replaced the killed process

@@ -9,7 +9,6 @@ where they fail: a CI run must not pass by silently testing only SQLite.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,31 +17,14 @@ import sqlalchemy as sa
 
 from call_qa import db as dbmod
 from call_qa.domain import CallResult
-from db_backends import POSTGRES_URL, require_postgres
+from db_backends import BACKENDS, isolated_database_url
 from db_samples import make_call_result, make_failed_call
 
 
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
-)
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
     """A URL of an empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'call_qa.sqlite3'}"
-        return
-    require_postgres()
-    schema = f"call_qa_test_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        # search_path puts every table, and Alembic's version table, in the schema.
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    yield from isolated_database_url(request.param, tmp_path, "call_qa_test")
 
 
 @pytest.fixture

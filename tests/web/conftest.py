@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "db"))
 
 from call_qa import db as dbmod  # noqa: E402
 from call_qa.config import load_settings  # noqa: E402
-from db_backends import POSTGRES_URL, require_postgres  # noqa: E402
+from db_backends import BACKENDS, isolated_database_url  # noqa: E402
 from db_samples import make_failed_call  # noqa: E402
 from web_samples import RECORDED, make_quiet_call, make_web_call, write_wav  # noqa: E402
 from web_support import CALL, FAILED, PASSWORDS, QUIET, ROLES, login, new_client  # noqa: E402
@@ -35,24 +33,10 @@ def cheap_password_hashes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a fresh SQLite file, or a fresh PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'web.sqlite3'}"
-        return
-    require_postgres()
-    schema = f"call_qa_web_{uuid.uuid4().hex[:16]}"
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    yield from isolated_database_url(request.param, tmp_path, "call_qa_web")
 
 
 @pytest.fixture

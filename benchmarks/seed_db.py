@@ -9,8 +9,13 @@ all 18 phone_inbound items scored by the real rubric arithmetic
 (``call_qa.rubric.compute_scores``) from verdicts drawn per agent skill. The first
 ``--detailed`` calls also get speakers, an Indonesian transcript, turns and events
 (the call page's data). About 2 % of calls carry a QA override (calibration).
-Rows go in through :func:`call_qa.db.bulk.bulk_load` in batches of 5,000 calls; the
-database must be empty of ``bench_*`` calls (use a new file or schema).
+Rows go in through :func:`call_qa.db.bulk.bulk_load` in batches of 5,000 calls
+(executemany on SQLite, ``COPY`` on PostgreSQL, the derived tables' triggers off), and
+:func:`~call_qa.db.bulk.finish_bulk_load` then rebuilds ``call_timing``, the search
+indexes and ``call_daily`` once and runs ``ANALYZE`` (``VACUUM ANALYZE`` on
+PostgreSQL): about 3 minutes for 100,000 calls on either backend here, where the
+row-by-row triggers took over 12. The database must be empty of ``bench_*`` calls
+(use a new file, database or schema).
 """
 
 from __future__ import annotations

@@ -8,7 +8,9 @@ template rendering; no network), logged in as an admin (a ``bench_admin`` user i
 added when missing), after one warm-up request per page. Prints the number of calls
 the database holds and the load average, then per page the median, 90th percentile
 and slowest wall time of ``--repeat`` requests and the median CPU time, in
-milliseconds; ``--json`` for machine-readable output. Pages
+milliseconds (on PostgreSQL also the CPU time of the server processes serving the
+app, read from /proc when the server runs on this machine); ``--json`` for
+machine-readable output. Pages
 over ``--limit-ms`` (default 300) are marked; the exit status is 1 when any median is.
 """
 
@@ -82,12 +84,14 @@ def main() -> int:
         response = client.get(path)  # warm-up (and check)
         if response.status_code != 200:
             raise SystemExit(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
-        times, cpu = [], []
+        server = _ServerCpu(database)
+        times, cpu, server_cpu = [], [], []
         for _ in range(args.repeat):
-            started, started_cpu = time.perf_counter(), time.process_time()
+            started, started_cpu, started_server = time.perf_counter(), time.process_time(), server.seconds()
             client.get(path)
             times.append(1000 * (time.perf_counter() - started))
             cpu.append(1000 * (time.process_time() - started_cpu))
+            server_cpu.append(1000 * (server.seconds() - started_server))
         times.sort()
         results[name] = {
             "path": path,
@@ -97,6 +101,9 @@ def main() -> int:
             # CPU seconds of this process (app + SQLite, which runs in-process): what
             # the request costs on an idle core, whatever else shares the machine.
             "cpu_median_ms": round(statistics.median(cpu), 1),
+            # PostgreSQL: CPU of the server processes serving this app's connections
+            # (a local server's /proc), so app + server CPU is the request's cost.
+            "server_cpu_median_ms": round(statistics.median(server_cpu), 1) if server.pids else None,
         }
     if args.json:
         print(json.dumps({"calls": total, "database": database.dialect, "repeat": args.repeat,
@@ -105,12 +112,60 @@ def main() -> int:
     else:
         print(f"{total} calls in {database.url} ({database.dialect}); {args.repeat} requests per page\n")
         print(f"load average before: {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on {os.cpu_count()} CPUs\n")
-        print(f"{'page':48} {'median':>8} {'p90':>8} {'max':>8} {'cpu':>8}  (ms)")
+        pg = any(r["server_cpu_median_ms"] is not None for r in results.values())
+        extra = f" {'pg cpu':>8} {'sum cpu':>8}" if pg else ""
+        print(f"{'page':48} {'median':>8} {'p90':>8} {'max':>8} {'cpu':>8}{extra}  (ms)")
         for name, r in results.items():
             flag = "  OVER" if r["median_ms"] > args.limit_ms else ""
+            server = ""
+            if pg:
+                s_cpu = r["server_cpu_median_ms"] or 0.0
+                server = f" {s_cpu:8.1f} {r['cpu_median_ms'] + s_cpu:8.1f}"
             print(f"{name:48} {r['median_ms']:8.1f} {r['p90_ms']:8.1f} {r['max_ms']:8.1f} "
-                  f"{r['cpu_median_ms']:8.1f}{flag}")
+                  f"{r['cpu_median_ms']:8.1f}{server}{flag}")
     return 1 if any(r["median_ms"] > args.limit_ms for r in results.values()) else 0
+
+
+class _ServerCpu:
+    """CPU seconds (user + system) used so far by the PostgreSQL backends connected
+    to the benchmarked database, read from /proc (a server on this machine); no pids,
+    and 0, for SQLite or a remote server."""
+
+    def __init__(self, database) -> None:  # noqa: ANN001
+        self.pids: list[int] = []
+        self.tick = os.sysconf("SC_CLK_TCK")
+        if database.dialect != "postgresql":
+            return
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.pool import NullPool
+
+        # A connection of its own: one from the app's pool would be the app's backend.
+        engine = create_engine(database.engine.url, poolclass=NullPool)
+        with engine.connect() as conn:
+            self.pids = list(conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND backend_type = 'client backend'"
+            )).scalars())
+        engine.dispose()
+        self.pids = [pid for pid in self.pids if os.path.exists(f"/proc/{pid}/stat")]
+
+    def seconds(self) -> float:
+        total = 0.0
+        for pid in self.pids:
+            try:
+                # Nanoseconds on a CPU (schedstat); the tick-counted stat is 10 ms coarse.
+                with open(f"/proc/{pid}/schedstat") as f:
+                    total += int(f.read().split()[0]) / 1e9
+                continue
+            except (OSError, ValueError, IndexError):
+                pass
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / self.tick  # utime, stime (fields 14, 15)
+        return total
 
 
 def _days_ago(days: int) -> str:

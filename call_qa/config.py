@@ -174,6 +174,13 @@ class WebSettings(_Strict):
     coaching_standard: float = Field(default=80.0, ge=0, le=100)  # mean score agents should reach
     session_minutes: int = Field(default=480, ge=1)  # a login expires after this long
     utc_offset_minutes: int = Field(default=420, ge=-840, le=840)  # days cut in this zone (WIB)
+    # Login rate limiting: after this many failed logins for one username (or from one
+    # client address) within login_window_minutes, further attempts are refused for
+    # login_lockout_minutes. The address limit is higher: an office shares one address.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_lockout_minutes: int = Field(default=15, ge=1)
 
 
 class ScheduleSettings(_Strict):

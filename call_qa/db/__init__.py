@@ -18,22 +18,29 @@ Rows never leave this package: every function takes and returns values from
 from call_qa.db.accounts import (
     AccessLogEntry,
     AccountError,
+    LoginLimit,
     User,
     UserRole,
     WebSession,
     access_log,
     add_user,
     authenticate,
+    clear_login_failures,
     create_session,
     end_session,
     find_session,
     list_users,
     log_access,
+    login_lockout_left,
+    record_login_failure,
     set_user_active,
 )
 from call_qa.db.aggregates import GroupBy, TimingSummaryRow, timing_summary
 from call_qa.db import browse  # queries of the web app (calls list, calibration, coaching)
 from call_qa.db import rollup  # noqa: F401  (call_timing: registers the table)
+from call_qa.db import daily  # noqa: F401  (call_daily: registers the tables)
+from call_qa.db import search  # noqa: F401  (transcript search index)
+from call_qa.db.daily_api import ensure_daily_offset, rebuild_daily
 from call_qa.db.engine import (
     DEFAULT_DATABASE_URL,
     ENV_VAR,
@@ -57,6 +64,7 @@ from call_qa.db.repository import (
     ItemOverride,
     Keep,
     add_override,
+    delete_call,
     find_processed,
     latest_verdicts,
     list_calls,
@@ -74,6 +82,10 @@ __all__ = [
     "browse",
     "AccessLogEntry",
     "AccountError",
+    "LoginLimit",
+    "clear_login_failures",
+    "login_lockout_left",
+    "record_login_failure",
     "User",
     "UserRole",
     "WebSession",
@@ -97,6 +109,9 @@ __all__ = [
     "NotFoundError",
     "TimingSummaryRow",
     "add_override",
+    "delete_call",
+    "ensure_daily_offset",
+    "rebuild_daily",
     "current_revision",
     "downgrade_schema",
     "find_processed",

@@ -125,6 +125,19 @@ class AccessLogRow(Base):
     details: Mapped[str] = mapped_column(Text)
 
 
+class LoginFailureRow(Base):
+    """A failed login (migration 0005): what the rate limit counts. Rows older than
+    the window and lockout together are removed as new ones come."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index(None, "username", "at"), Index(None, "address", "at"), Index(None, "at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column()
+    username: Mapped[str] = mapped_column(String(128))
+    address: Mapped[str] = mapped_column(String(64))
+
+
 # Indexes for the web app's queries on the foundation's tables (see module docstring).
 # Calls list and dashboard: newest first / a date range, a team. A call's time is
 # recorded_at, else processed_at (aggregates.py); the expression index serves both the
@@ -339,3 +352,64 @@ def access_log(
             for r in rows
         ]
         return entries, session.scalar(count) or 0
+
+
+# --------------------------------------------------------------------------- login rate limit
+
+
+@dataclass(frozen=True)
+class LoginLimit:
+    """The login rate limit (``web.login_*`` settings): ``max_failures`` failed logins
+    of one username, or ``max_failures_per_address`` from one client address, within
+    ``window`` lock that username / address for ``lockout`` after the last of them."""
+
+    max_failures: int
+    max_failures_per_address: int
+    window: dt.timedelta
+    lockout: dt.timedelta
+
+
+def record_login_failure(db: Database, username: str, address: str, limit: LoginLimit) -> None:
+    """Count a failed login of ``username`` from ``address`` (and forget failures too
+    old to matter any more)."""
+    now = _now()
+    with _database_errors(db, "record a failed login"), db.session() as session, session.begin():
+        session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < now - limit.window - limit.lockout))
+        session.add(LoginFailureRow(at=now, username=username[:128], address=address[:64]))
+
+
+def clear_login_failures(db: Database, username: str) -> None:
+    """After a successful login: that username's earlier failures no longer count."""
+    with _database_errors(db, "clear failed logins"), db.session() as session, session.begin():
+        session.execute(delete(LoginFailureRow).where(LoginFailureRow.username == username[:128]))
+
+
+def login_lockout_left(db: Database, username: str, address: str, limit: LoginLimit) -> dt.timedelta | None:
+    """How much longer logins of ``username`` or from ``address`` are refused, or None
+    when they are not. Locked: ``max_failures`` (per address: ``max_failures_per_address``)
+    failures within ``window`` of each other, the last of them less than ``lockout`` ago."""
+    now = _now()
+    since = now - limit.window - limit.lockout
+    with _database_errors(db, "check failed logins"), db.session() as session:
+        by_user = session.scalars(
+            select(LoginFailureRow.at).where(LoginFailureRow.username == username[:128], LoginFailureRow.at >= since)
+        ).all()
+        by_address = session.scalars(
+            select(LoginFailureRow.at).where(LoginFailureRow.address == address[:64], LoginFailureRow.at >= since)
+        ).all()
+    until = max(
+        (_locked_until(sorted(_utc(t) for t in by_user), limit.max_failures, limit),
+         _locked_until(sorted(_utc(t) for t in by_address), limit.max_failures_per_address, limit)),
+        key=lambda t: t or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
+    )
+    return until - now if until is not None and until > now else None
+
+
+def _locked_until(times: list[dt.datetime], threshold: int, limit: LoginLimit) -> dt.datetime | None:
+    """The latest end of a lockout: a failure that is the ``threshold``-th within
+    ``window`` (counting itself) locks until it + ``lockout``."""
+    until = None
+    for i in range(threshold - 1, len(times)):
+        if times[i] - times[i - threshold + 1] <= limit.window:
+            until = times[i] + limit.lockout
+    return until

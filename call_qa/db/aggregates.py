@@ -42,20 +42,23 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal, get_args
+from typing import Any, Literal, Sequence, get_args
 
 from sqlalchemy import Date, Interval, and_, case, cast, exists, func, literal, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
+from call_qa.db import daily
+from call_qa.db.daily import CallDailyRow
 from call_qa.db.engine import Database
 from call_qa.db.errors import DatabaseError
 from call_qa.db.models import CallRow, ItemOverrideRow, ItemResultRow, ScorecardRow
 from call_qa.db.rollup import ROLLUP_METRICS, CallTimingRow
-from call_qa.db.repository import _database_errors
+from call_qa.db.repository import _consistent_snapshot, _database_errors
 from call_qa.domain import CallStatus, Verdict
 
 GroupBy = Literal["agent", "team", "day", "agent_day", "team_day"]
+Source = Literal["auto", "daily", "calls"]
 
 _GROUP_KEYS: dict[str, tuple[str, ...]] = {
     "agent": ("agent_id",),
@@ -144,6 +147,7 @@ def timing_summary(
     agent_id: str | None = None,
     team: str | None = None,
     utc_offset: dt.timedelta = dt.timedelta(0),
+    source: Source = "auto",
 ) -> list[TimingSummaryRow]:
     """Timing and score aggregates of the stored calls, one row per group.
 
@@ -152,22 +156,74 @@ def timing_summary(
     the calls considered; ``utc_offset`` is the contact centre's offset from UTC used to
     cut days (e.g. ``timedelta(hours=7)`` for WIB). Groups without any call (ok or
     failed) in the selection have no row. Rows are ordered by their keys, None last.
+
+    ``source``: ``daily`` sums the pre-aggregated cells of ``call_daily``
+    (:mod:`call_qa.db.daily`; only at the offset they are cut at, else ValueError),
+    ``calls`` computes from the calls themselves, ``auto`` (default) takes ``daily``
+    whenever ``utc_offset`` is the cells' offset. Both give the same figures.
     """
     if group_by not in _GROUP_KEYS:
         raise ValueError(f"group_by must be one of {', '.join(_GROUP_KEYS)}, not {group_by!r}")
     if abs(utc_offset) > _MAX_UTC_OFFSET or utc_offset % dt.timedelta(minutes=1):
         raise ValueError(f"utc_offset must be whole minutes within ±14 h, not {utc_offset}")
+    if source not in ("auto", "daily", "calls"):
+        raise ValueError(f"source must be auto, daily or calls, not {source!r}")
     keys = _GROUP_KEYS[group_by]
 
     with _database_errors(db, f"aggregate timing metrics per {group_by}"), db.session() as session:
-        per_call = _per_call(db.dialect, utc_offset, start, end, agent_id, team)
-        key_columns = [per_call.c[k] for k in keys]
-        query = (
-            select(*key_columns, *_totals(per_call))
-            .group_by(*key_columns)
-            .order_by(*(c.nulls_last() for c in key_columns))
-        )
+        _consistent_snapshot(db, session)
+        use_daily = source == "daily"
+        if source != "calls":
+            cut = daily.stored_offset(session)
+            if cut != utc_offset:
+                if source == "daily":
+                    raise ValueError(f"call_daily is cut at UTC offset {cut}, not {utc_offset}")
+            else:
+                use_daily = True
+        if use_daily:
+            query = _from_daily(keys, start, end, agent_id, team)
+        else:
+            conditions = []
+            if agent_id is not None:
+                conditions.append(CallRow.agent_id == agent_id)
+            if team is not None:
+                conditions.append(CallRow.team == team)
+            per_call = _per_call(db.dialect, utc_offset, start, end, conditions)
+            key_columns = [per_call.c[k] for k in keys]
+            query = (
+                select(*key_columns, *_totals(per_call))
+                .group_by(*key_columns)
+                .order_by(*(c.nulls_last() for c in key_columns))
+            )
         return [_row(keys, row._mapping) for row in session.execute(query)]
+
+
+def _from_daily(
+    keys: tuple[str, ...], start: dt.date | None, end: dt.date | None, agent_id: str | None, team: str | None
+) -> Any:
+    """The groups summed from the cells of ``call_daily`` (same labels as _totals)."""
+    cells = CallDailyRow.__table__
+    key_columns = [cells.c[k] for k in keys]
+    sums = [func.sum(cells.c[name]).label(name) for name in daily.TOTALS if name not in daily.LONGEST]
+    query = (
+        select(
+            *key_columns,
+            *sums,
+            *(func.max(cells.c[name]).label(name) for name in daily.LONGEST),
+            (func.sum(cells.c.score_sum) / func.nullif(func.sum(cells.c.scored_calls), 0)).label("mean_score"),
+        )
+        .group_by(*key_columns)
+        .order_by(*(c.nulls_last() for c in key_columns))
+    )
+    if start is not None:
+        query = query.where(cells.c.day >= start)
+    if end is not None:
+        query = query.where(cells.c.day <= end)
+    if agent_id is not None:
+        query = query.where(cells.c.agent_id == agent_id)
+    if team is not None:
+        query = query.where(cells.c.team == team)
+    return query
 
 
 # --------------------------------------------------------------------------- SQL
@@ -178,11 +234,11 @@ def _per_call(
     utc_offset: dt.timedelta,
     start: dt.date | None,
     end: dt.date | None,
-    agent_id: str | None,
-    team: str | None,
+    conditions: Sequence[Any] = (),
 ) -> Any:
-    """One row per selected call: its keys, whether it is ok, and its metrics pivoted
-    into columns (NULL for failed calls)."""
+    """One row per selected call (``conditions`` on CallRow, and the day range): its
+    keys, whether it is ok, and its metrics pivoted into columns (NULL for failed
+    calls). Also the source of the cells of ``call_daily``."""
     ok = CallRow.status == CallStatus.OK.value
     day = _day(dialect, func.coalesce(CallRow.recorded_at, CallRow.processed_at), utc_offset)
 
@@ -252,10 +308,8 @@ def _per_call(
                 when < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.timezone.utc) - utc_offset
             )
         query = query.where(CallRow.id.in_(in_range))
-    if agent_id is not None:
-        query = query.where(CallRow.agent_id == agent_id)
-    if team is not None:
-        query = query.where(CallRow.team == team)
+    for condition in conditions:
+        query = query.where(condition)
     return query.subquery("per_call")
 
 

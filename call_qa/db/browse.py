@@ -16,10 +16,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping, Sequence
 
-from sqlalchemy import Index, and_, case, exists, func, or_, select
+from sqlalchemy import ARRAY, Index, Integer, and_, any_, bindparam, case, exists, func, select
 from sqlalchemy.orm import aliased
 
+from call_qa.db import daily, search
+from call_qa.db.daily import CallDailyRow
 from call_qa.db.engine import Database
+from call_qa.db.rollup import CallTimingRow
 from call_qa.db.models import (
     CallMetricRow,
     CallRow,
@@ -34,6 +37,11 @@ from call_qa.domain import CallStatus, Role, Verdict
 # Created with the web app's migration 0002: the review queue looks items up by
 # verdict; the list's flags select calls by a metric's value.
 Index("ix_item_results_verdict", ItemResultRow.__table__.c.verdict)
+# Migration 0006: a call's item verdicts from the index alone (knowledge-base gaps, coaching).
+Index(
+    "ix_item_results_cover",
+    *(ItemResultRow.__table__.c[name] for name in ("scorecard_id", "section", "verdict", "item_id", "position")),
+)
 Index(
     "ix_call_metrics_name_value_call_pk",
     CallMetricRow.__table__.c.name,
@@ -44,6 +52,8 @@ Index(
 SortKey = Literal["date", "score", "duration", "agent", "call_id", "review"]
 SORT_KEYS: tuple[str, ...] = ("date", "score", "duration", "agent", "call_id", "review")
 FLAGS: tuple[str, ...] = ("interruptions", "long_holds", "transfers", "needs_review", "failed")
+#: The metric (call_timing column) a flag asks to be above 0.
+FLAG_METRICS = {"interruptions": "agent_interruptions", "long_holds": "hold_over_limit", "transfers": "transfer_count"}
 COUNT_CAP = 1000
 LIST_METRICS: tuple[str, ...] = (
     "agent_interruptions",
@@ -232,12 +242,11 @@ def _factor(verdict: Any) -> Any:
     )
 
 
-def _metric_above(name: str, value: float = 0) -> Any:
-    # IN (one range scan of ix_call_metrics_name_value) rather than an EXISTS probe
-    # per call: a rare flag would otherwise probe every call in the table.
-    return CallRow.id.in_(
-        select(CallMetricRow.call_pk).where(CallMetricRow.name == name, CallMetricRow.value > value)
-    )
+def _timing_above(tests: list[Any]) -> Any:
+    # One primary-key probe of the call's call_timing row for all metric flags
+    # together (the list walks calls newest first and stops after a page and the
+    # capped count), instead of one IN list of call_metrics per flag.
+    return exists().where(CallTimingRow.call_pk == CallRow.id, *tests)
 
 
 def _awaiting_review() -> Any:
@@ -255,6 +264,35 @@ def _awaiting_review() -> Any:
         )
         .correlate(ScorecardRow)
     )
+
+
+def _decided_items(calls: Any, start: dt.date | None, end: dt.date | None, offset: dt.timedelta) -> Any:
+    """``calls`` (a SELECT from CallRow) extended to the items of their scorecards that
+    carry a QA decision: call_pk, call_id, when, item_id, position, section, the
+    computed verdict and the decision in force (the latest override)."""
+    latest = (
+        select(ItemOverrideRow.call_pk, ItemOverrideRow.item_id, func.max(ItemOverrideRow.id).label("id"))
+        .group_by(ItemOverrideRow.call_pk, ItemOverrideRow.item_id)
+        .subquery("latest")
+    )
+    chosen = aliased(ItemOverrideRow)
+    query = (
+        calls.add_columns(
+            CallRow.id.label("call_pk"),
+            CallRow.call_id,
+            _when().label("when"),
+            ItemResultRow.item_id,
+            ItemResultRow.position,
+            ItemResultRow.section,
+            ItemResultRow.verdict.label("computed"),
+            chosen.verdict.label("decided"),
+        )
+        .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
+        .join(ItemResultRow, ItemResultRow.scorecard_id == ScorecardRow.id)
+        .join(latest, and_(latest.c.call_pk == CallRow.id, latest.c.item_id == ItemResultRow.item_id))
+        .join(chosen, chosen.id == latest.c.id)
+    )
+    return _in_range(query, start, end, offset)
 
 
 # --------------------------------------------------------------------------- calls list
@@ -288,12 +326,10 @@ def list_call_page(
         conditions.append(ScorecardRow.score >= f.score_min)
     if f.score_max is not None:
         conditions.append(ScorecardRow.score <= f.score_max)
-    if "interruptions" in f.flags:
-        conditions.append(_metric_above("agent_interruptions"))
-    if "long_holds" in f.flags:
-        conditions.append(_metric_above("hold_over_limit"))
-    if "transfers" in f.flags:
-        conditions.append(_metric_above("transfer_count"))
+    metric_flags = [CallTimingRow.__table__.c[FLAG_METRICS[flag]] > 0 for flag in FLAGS if flag in f.flags
+                    and flag in FLAG_METRICS]
+    if metric_flags:
+        conditions.append(_timing_above(metric_flags))
     if "needs_review" in f.flags:
         # The stored count is a cheap first cut; the EXISTS drops calls whose items
         # officers have all decided since.
@@ -302,16 +338,8 @@ def list_call_page(
     if "failed" in f.flags:
         conditions.append(CallRow.status == CallStatus.FAILED.value)
     if f.text and f.text.strip():
-        pattern = "%" + _escape_like(f.text.strip().lower()) + "%"
-        conditions.append(
-            or_(
-                func.lower(CallRow.call_id).like(pattern, escape="\\"),
-                # One pass over the utterances, not one probe per call.
-                CallRow.id.in_(
-                    select(UtteranceRow.call_pk).where(func.lower(UtteranceRow.text).like(pattern, escape="\\"))
-                ),
-            )
-        )
+        # Call id or transcript, through the full-text indexes (call_qa/db/search.py).
+        conditions.append(CallRow.id.in_(search.matching_calls(db.dialect, f.text.strip())))
 
     order_column = {
         "date": _when(),
@@ -357,9 +385,15 @@ def list_call_page(
                 ScorecardRow.needs_review,
             )
             .outerjoin(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
-            .where(CallRow.id.in_(base.order_by(*ordering).limit(per_page).offset((page - 1) * per_page)))
             .order_by(*ordering)
         )
+        if sort != "score":
+            query = query.where(
+                CallRow.id.in_(base.order_by(*ordering).limit(per_page).offset((page - 1) * per_page))
+            )
+        if sort == "score":
+            page_ids = _score_page(session, base, descending, (page - 1) * per_page, per_page)
+            query = query.where(CallRow.id.in_(page_ids))
         found = session.execute(query).all()
         pks = [call.id for call in found]
         metrics: dict[int, dict[str, float | int | None]] = {pk: {} for pk in pks}
@@ -398,8 +432,23 @@ def list_call_page(
     return CallPage(rows, int(total), page, per_page, capped=total > COUNT_CAP)
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+def _score_page(session: Any, base: Any, descending: bool, offset: int, limit: int) -> list[int]:
+    """The ids of one page of ``base`` (joined to scorecards) by score, NULL scores
+    last, then call id. In two parts, scored calls then the rest: ``NULLS LAST``
+    keeps both databases from walking ``ix_scorecards_score`` and makes them sort
+    every call for one page; a plain ORDER BY score walks the index and stops."""
+    score, call_id = ScorecardRow.score, CallRow.call_id
+    order = (score.desc(), call_id.desc()) if descending else (score.asc(), call_id.asc())
+    scored = base.where(score.is_not(None))
+    ids = list(session.scalars(scored.order_by(*order).limit(limit).offset(offset)))
+    if len(ids) == limit:
+        return ids
+    # The page reaches past the scored calls: how many there are fixes where the
+    # unscored ones start (known without counting when this page holds some).
+    n_scored = offset + len(ids) if ids else (session.scalar(
+        select(func.count()).select_from(scored.subquery())) or 0)
+    unscored = base.where(score.is_(None)).order_by(call_id.desc() if descending else call_id.asc())
+    return ids + list(session.scalars(unscored.limit(limit - len(ids)).offset(max(0, offset - n_scored))))
 
 
 def count_calls(db: Database) -> int:
@@ -587,19 +636,39 @@ def coaching_list(
     under ``standard``, weakest first, each with the items they pass least often
     (verdicts in force) and their lowest-scoring calls."""
     ok = CallRow.status == CallStatus.OK.value
-    per_agent = (
-        select(
-            CallRow.agent_id,
-            func.min(CallRow.team).label("team"),
-            func.count(ScorecardRow.id).label("calls"),
-            func.avg(ScorecardRow.score).label("mean_score"),
-        )
-        .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
-        .where(ok, CallRow.agent_id.is_not(None), ScorecardRow.score.is_not(None))
-        .group_by(CallRow.agent_id)
-    )
-    per_agent = _in_range(per_agent, start, end, utc_offset)
     with _database_errors(db, "compute the coaching list"), db.session() as session:
+        _consistent_snapshot(db, session)
+        if daily.stored_offset(session) == utc_offset:
+            # The per-day totals (call_daily) hold each agent-day's scored calls and
+            # score sum: the same mean without touching the calls.
+            cells = CallDailyRow.__table__
+            per_agent = (
+                select(
+                    cells.c.agent_id,
+                    func.min(cells.c.team).label("team"),
+                    func.sum(cells.c.scored_calls).label("calls"),
+                    (func.sum(cells.c.score_sum) / func.sum(cells.c.scored_calls)).label("mean_score"),
+                )
+                .where(cells.c.agent_id.is_not(None), cells.c.scored_calls > 0)
+                .group_by(cells.c.agent_id)
+            )
+            if start is not None:
+                per_agent = per_agent.where(cells.c.day >= start)
+            if end is not None:
+                per_agent = per_agent.where(cells.c.day <= end)
+        else:
+            per_agent = (
+                select(
+                    CallRow.agent_id,
+                    func.min(CallRow.team).label("team"),
+                    func.count(ScorecardRow.id).label("calls"),
+                    func.avg(ScorecardRow.score).label("mean_score"),
+                )
+                .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
+                .where(ok, CallRow.agent_id.is_not(None), ScorecardRow.score.is_not(None))
+                .group_by(CallRow.agent_id)
+            )
+            per_agent = _in_range(per_agent, start, end, utc_offset)
         agents = [
             r
             for r in session.execute(per_agent).all()
@@ -610,24 +679,38 @@ def coaching_list(
         rates: dict[str, list[ItemRate]] = {}
         lows: dict[str, list[tuple[str, float | None]]] = {}
         if ids:
-            in_force = _in_force()
-            factor = _factor(in_force)
+            # Item rates from the computed verdicts, then corrected for the (few)
+            # items with a decision: the verdict in force without a correlated
+            # lookup of item_overrides for each of tens of thousands of items.
+            totals: dict[tuple[str, str], list[float]] = {}
+            computed = _factor(ItemResultRow.verdict)
             item_query = (
                 select(
                     CallRow.agent_id,
                     ItemResultRow.item_id,
-                    func.count(factor).label("scored"),
-                    func.avg(factor).label("rate"),
+                    func.coalesce(func.sum(computed), 0.0).label("points"),
+                    func.count(computed).label("scored"),
                 )
                 .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
                 .join(ItemResultRow, ItemResultRow.scorecard_id == ScorecardRow.id)
                 .where(ok, CallRow.agent_id.in_(ids))
                 .group_by(CallRow.agent_id, ItemResultRow.item_id)
             )
-            item_query = _in_range(item_query, start, end, utc_offset)
-            for r in session.execute(item_query):
-                if r.scored:
-                    rates.setdefault(r.agent_id, []).append(ItemRate(r.item_id, int(r.scored), float(r.rate)))
+            for r in session.connection().execute(_in_range(item_query, start, end, utc_offset)):
+                totals[(r.agent_id, r.item_id)] = [float(r.points), int(r.scored)]
+            decided = _decided_items(
+                select(CallRow.agent_id).where(ok, CallRow.agent_id.in_(ids)), start, end, utc_offset
+            )
+            for r in session.execute(decided):
+                entry = totals.setdefault((r.agent_id, r.item_id), [0.0, 0])
+                for verdict, sign in ((r.computed, -1), (r.decided, 1)):
+                    factor = Verdict(verdict).factor
+                    if factor is not None:
+                        entry[0] += sign * factor
+                        entry[1] += sign
+            for (agent_id, item_id), (points, scored) in sorted(totals.items()):
+                if scored:
+                    rates.setdefault(agent_id, []).append(ItemRate(item_id, scored, points / scored))
             ranked = (
                 select(
                     CallRow.agent_id,
@@ -674,35 +757,61 @@ def solution_failures(
 ) -> list[SolutionFailure]:
     """Calls in the period with at least one item of ``section`` failed (in force),
     newest first, each with the caller's problem statement."""
-    in_force = _in_force()
-    failed = (
-        select(CallRow.id, CallRow.call_id, CallRow.agent_id, _when().label("when"), ItemResultRow.item_id)
+    ok = CallRow.status == CallStatus.OK.value
+    # The verdict in force is the computed one unless decided: the computed failures,
+    # then the decided items of the section applied on top (a few percent of calls),
+    # instead of a correlated lookup of item_overrides for every item.
+    computed = (
+        select(
+            CallRow.id.label("call_pk"),
+            CallRow.call_id,
+            CallRow.agent_id,
+            _when().label("when"),
+            ItemResultRow.item_id,
+            ItemResultRow.position,
+        )
         .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
         .join(ItemResultRow, ItemResultRow.scorecard_id == ScorecardRow.id)
-        .where(
-            CallRow.status == CallStatus.OK.value,
-            ItemResultRow.section == section,
-            in_force == Verdict.FAIL.value,
-        )
-        .order_by(_when().desc(), CallRow.call_id)
+        .where(ok, ItemResultRow.section == section, ItemResultRow.verdict == Verdict.FAIL.value)
     )
-    failed = _in_range(failed, start, end, utc_offset)
+    decided = _decided_items(
+        select(CallRow.agent_id).where(ok, ItemResultRow.section == section), start, end, utc_offset
+    )
     with _database_errors(db, "find failed solution items"), db.session() as session:
+        _consistent_snapshot(db, session)
+        # Core execution on the session's connection: thousands of plain rows, and the
+        # ORM's row handling cost more than the SQL.
+        connection = session.connection()
+        failing: dict[tuple[int, str], Any] = {
+            (r.call_pk, r.item_id): r for r in connection.execute(_in_range(computed, start, end, utc_offset))
+        }
+        for r in connection.execute(decided):
+            if r.decided == Verdict.FAIL.value:
+                failing[(r.call_pk, r.item_id)] = r
+            else:
+                failing.pop((r.call_pk, r.item_id), None)
         calls: dict[int, dict[str, Any]] = {}
-        for r in session.execute(failed):
-            if r.id not in calls:
+        for r in sorted(failing.values(), key=lambda r: (-_utc(r.when).timestamp(), r.call_id, r.position)):
+            if r.call_pk not in calls:
                 if len(calls) >= limit:
                     continue
-                calls[r.id] = {"call_id": r.call_id, "agent_id": r.agent_id, "when": _utc(r.when), "items": []}
-            if r.id in calls:
-                calls[r.id]["items"].append(r.item_id)
+                calls[r.call_pk] = {"call_id": r.call_id, "agent_id": r.agent_id, "when": _utc(r.when), "items": []}
+            if r.call_pk in calls:
+                calls[r.call_pk]["items"].append(r.item_id)
         problems: dict[int, str] = {}
         pks = list(calls)
-        for chunk in (pks[i : i + 900] for i in range(0, len(pks), 900)):
-            for call_pk, evidence in session.execute(
+        # SQLite binds at most ~1000 values per statement; PostgreSQL takes one array
+        # (a list of thousands of bound values costs more to render than to run).
+        size = 900 if db.dialect == "sqlite" else max(1, len(pks))
+        for chunk in (pks[i : i + size] for i in range(0, len(pks), size)):
+            if db.dialect == "postgresql":
+                wanted = ScorecardRow.call_pk == any_(bindparam("pks", chunk, type_=ARRAY(Integer)))
+            else:
+                wanted = ScorecardRow.call_pk.in_(chunk)
+            for call_pk, evidence in connection.execute(
                 select(ScorecardRow.call_pk, ItemResultRow.evidence)
                 .join(ItemResultRow, ItemResultRow.scorecard_id == ScorecardRow.id)
-                .where(ScorecardRow.call_pk.in_(chunk), ItemResultRow.item_id == PROBLEM_STATEMENT_ITEM)
+                .where(wanted, ItemResultRow.item_id == PROBLEM_STATEMENT_ITEM)
             ):
                 for ev in evidence or []:
                     if str(ev.get("reason", "")).startswith(PROBLEM_STATEMENT_REASON) and ev.get("quote"):

@@ -19,6 +19,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from call_qa.db import daily
 from call_qa.db.engine import Database, _first_line
 from call_qa.db.errors import DatabaseError, NotFoundError
 from call_qa.db.models import (
@@ -111,6 +112,7 @@ def save_call_result(db: Database, result: CallResult) -> None:
                 select(CallRow).where(CallRow.call_id == result.call_id).with_for_update()
             ).one_or_none()
             replacing = call is not None
+            before = daily.cells_of(session, db.dialect, [call.id]) if replacing else set()
             if call is None:
                 call = CallRow(call_id=result.call_id)
                 session.add(call)
@@ -127,6 +129,9 @@ def save_call_result(db: Database, result: CallResult) -> None:
                 session.add(scorecard)
                 session.flush()
                 session.add_all(_item_rows(scorecard.id, result.scorecard.items))
+            session.flush()
+            # The per-day totals of the call's old and new day (call_daily).
+            daily.refresh_cells(session, db.dialect, before | daily.cells_of(session, db.dialect, [call.id]))
     log.debug(
         "%s call %s (%s, %d utterances, %d events)",
         "replaced" if replacing else "saved",
@@ -178,6 +183,8 @@ def add_override(
             )
             session.add(row)
             session.flush()
+            # The call's items awaiting review may have changed (call_daily).
+            daily.refresh_cells(session, db.dialect, daily.cells_of(session, db.dialect, [call_pk]))
             override = ItemOverride(
                 id=row.id,
                 call_id=call_id,
@@ -233,8 +240,27 @@ def set_call_metadata(
             if call_pk is None:
                 raise NotFoundError(f"No call {call_id!r} in the database {db.url}.")
             if changes:
+                before = daily.cells_of(session, db.dialect, [call_pk])
                 session.execute(update(CallRow).where(CallRow.id == call_pk).values(**changes))
+                daily.refresh_cells(session, db.dialect, before | daily.cells_of(session, db.dialect, [call_pk]))
     log.debug("metadata of call %s: %s", call_id, changes)
+
+
+def delete_call(db: Database, call_id: str) -> bool:
+    """Delete ``call_id`` with everything stored for it (results, overrides, personal
+    data), and take it out of the per-day totals, in one transaction. Returns False
+    when there was no such call. The access log and retention records keep their
+    copies of the call id."""
+    with _database_errors(db, f"delete call {call_id!r}"):
+        with db.session() as session, session.begin():
+            call_pk = _call_pk(session, call_id)
+            if call_pk is None:
+                return False
+            cells = daily.cells_of(session, db.dialect, [call_pk])
+            session.execute(delete(CallRow).where(CallRow.id == call_pk))
+            daily.refresh_cells(session, db.dialect, cells)
+    log.info("deleted call %s", call_id)
+    return True
 
 
 # --------------------------------------------------------------------------- read

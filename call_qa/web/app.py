@@ -95,6 +95,14 @@ def create_app(
     db = database or dbmod.open_database(db_url)
     web = settings.web
     offset = dt.timedelta(minutes=web.utc_offset_minutes)
+    # The dashboard's per-day totals must be cut in this zone (rebuilt once if not).
+    dbmod.ensure_daily_offset(db, offset)
+    login_limit = dbmod.LoginLimit(
+        max_failures=web.login_max_failures,
+        max_failures_per_address=web.login_max_failures_per_address,
+        window=dt.timedelta(minutes=web.login_window_minutes),
+        lockout=dt.timedelta(minutes=web.login_lockout_minutes),
+    )
     zone = dt.timezone(offset)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
@@ -257,12 +265,30 @@ def create_app(
         if not cookie or not token or not secrets.compare_digest(cookie, token):
             raise HTTPException(status_code=403, detail="Missing or wrong CSRF token: reload the login page.")
         username = str(form.get("username", "")).strip()
-        user = dbmod.authenticate(db, username, str(form.get("password", "")))
         nxt = _safe_next(str(form.get("next", "/")))
+        address = request.client.host if request.client else "?"
+        # Checked before the password, so a locked account costs no hash and a
+        # guess cannot be confirmed while locked.
+        left = dbmod.login_lockout_left(db, username, address, login_limit)
+        if left is not None:
+            minutes = max(1, -(-int(left.total_seconds()) // 60))
+            dbmod.log_access(db, _anonymous(username), "login_refused",
+                             details=f"username {username!r} from {address}: too many failed logins")
+            response = render(
+                request, "login.html", None, status_code=429, next=nxt, login_csrf=cookie,
+                error=f"Too many failed logins for this username or from this address. Logging in is "
+                      f"refused for {minutes} more minute{'s' if minutes != 1 else ''}; try again later "
+                      "or ask an administrator.",
+            )
+            response.headers["Retry-After"] = str(minutes * 60)
+            return response
+        user = dbmod.authenticate(db, username, str(form.get("password", "")))
         if user is None:
+            dbmod.record_login_failure(db, username, address, login_limit)
             dbmod.log_access(db, _anonymous(username), "login_failed", details=f"username {username!r}")
             return render(request, "login.html", None, status_code=401, next=nxt, login_csrf=cookie,
                           error="Wrong username or password (or the account is disabled).")
+        dbmod.clear_login_failures(db, username)
         token_value, _ = dbmod.create_session(db, user, dt.timedelta(minutes=web.session_minutes))
         dbmod.log_access(db, user, "login")
         response = RedirectResponse(nxt, status_code=303)

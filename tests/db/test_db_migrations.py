@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from call_qa import db as dbmod
 from call_qa.db.engine import VERSION_TABLE, alembic_config
 from call_qa.db.models import Base
+from call_qa.db.search import FTS_SHADOW_TABLES, include_name
 
 from db_samples import make_call_result
 
@@ -18,13 +19,14 @@ from db_samples import make_call_result
 def schema_diffs(database: dbmod.Database) -> list:
     with database.engine.connect() as conn:
         context = MigrationContext.configure(
-            conn, opts={"version_table": VERSION_TABLE, "compare_type": True}
+            conn, opts={"version_table": VERSION_TABLE, "compare_type": True, "include_name": include_name}
         )
         return compare_metadata(context, Base.metadata)
 
 
 def call_qa_tables(database: dbmod.Database) -> set[str]:
-    return set(sa.inspect(database.engine).get_table_names())
+    # The transcript search's FTS5 tables (SQLite) are not models.
+    return set(sa.inspect(database.engine).get_table_names()) - FTS_SHADOW_TABLES
 
 
 def test_migrations_are_one_linear_history():

@@ -50,3 +50,26 @@ def test_call_timing_follows_call_metrics(db_url):
         assert timing_row(database, call.call_id) is None
     finally:
         database.close()
+
+
+def test_call_daily_follows_http_overrides_and_swaps(qa, database):
+    """The web app's writes (an override, a role swap) keep the per-day totals equal
+    to a direct computation (days in UTC: the test settings' offset)."""
+    import datetime as dt
+
+    from db_daily_reference import assert_cells_match, stored_cells
+    from web_support import CALL, csrf_of
+
+    utc = dt.timedelta(0)
+    assert_cells_match(database, utc)  # rebuilt at UTC when the app started
+    cell = (dt.date(2026, 11, 20), "sari", "alpha")
+    assert stored_cells(database)[cell]["items_awaiting_review"] == 1
+    response = qa.post(f"/calls/{CALL}/override", data={
+        "csrf_token": csrf_of(qa), "item_id": "solution_accuracy", "verdict": "pass", "reason": "checked"})
+    assert response.status_code == 303
+    assert_cells_match(database, utc)
+    assert stored_cells(database)[cell]["items_awaiting_review"] == 0
+    before = stored_cells(database)[cell]["customer_interruptions"]
+    assert qa.post(f"/calls/{CALL}/swap-roles", data={"csrf_token": csrf_of(qa)}).status_code == 303
+    assert_cells_match(database, utc)
+    assert stored_cells(database)[cell]["customer_interruptions"] == before + 1

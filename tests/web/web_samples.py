@@ -14,6 +14,7 @@ solution 8):
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -22,12 +23,10 @@ import soundfile as sf
 
 from call_qa.domain import (
     CallResult,
-    CallStatus,
     Event,
     EventType,
     Evidence,
     ItemResult,
-    Layout,
     Role,
     Scorecard,
     SectionScore,
@@ -37,6 +36,7 @@ from call_qa.domain import (
     Verdict,
 )
 from call_qa.rubric import PHONE_INBOUND_SECTIONS
+from db_samples import make_call_result
 
 AUTO_SCORE = 95.92
 SCORE_ACCURACY_FAILED = 88.25
@@ -90,16 +90,13 @@ def make_web_call(call_id: str, source: Path | str, *, problem: str = PROBLEM,
             if item_id == "probing":
                 evidence = (problem_ev,)
             items.append(_item(item_id, section, verdict, evidence))
-    return CallResult(
-        call_id=call_id,
+    # The database tests' complete call (ok, stereo, Indonesian), with this call's parts.
+    return dataclasses.replace(
+        make_call_result(call_id),
         source=str(source),
         content_hash="d" * 64,
         settings_hash="e" * 64,
-        status=CallStatus.OK,
         duration_s=DURATION_S,
-        channels=2,
-        layout=Layout.STEREO,
-        language="id",
         settings={"asr_model": "hand-built"},
         speakers=(SpeakerInfo("ch0", Role.CUSTOMER, 0.9, 2.5), SpeakerInfo("ch1", Role.AGENT, 0.9, 6.5)),
         turns=(
@@ -140,14 +137,14 @@ def make_quiet_call(call_id: str, source: Path | str) -> CallResult:
     """A call with no events and every item passed (score 100)."""
     base = make_web_call(call_id, source, problem="Saya mau tanya jadwal layanan kantor pusat.",
                          solution_verdict=Verdict.PASS)
-    items = tuple(
-        ItemResult(**{**it.__dict__, "verdict": Verdict.PASS, "points": it.max_points})
-        for it in base.scorecard.items
+    items = tuple(dataclasses.replace(it, verdict=Verdict.PASS, points=it.max_points) for it in base.scorecard.items)
+    return dataclasses.replace(
+        base,
+        events=(),
+        metrics={**base.metrics, "agent_interruptions": 0, "hold_count": 0, "hold_over_limit": 0,
+                 "transfer_count": 0, "dead_air_count": 0},
+        scorecard=dataclasses.replace(base.scorecard, score=100.0, needs_review=0, items=items),
     )
-    return CallResult(**{**base.__dict__, "events": (), "metrics": {**base.metrics, "agent_interruptions": 0,
-                         "hold_count": 0, "hold_over_limit": 0, "transfer_count": 0, "dead_air_count": 0},
-                         "scorecard": Scorecard(**{**base.scorecard.__dict__, "score": 100.0, "needs_review": 0,
-                                                   "items": items})})
 
 
 RECORDED = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.timezone.utc)

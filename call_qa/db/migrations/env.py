@@ -12,6 +12,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from call_qa.db.models import Base
+from call_qa.db.search import include_name
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,6 +24,8 @@ def _configure(**kwargs: object) -> None:
         target_metadata=target_metadata,
         version_table=version_table,
         compare_type=True,
+        # The transcript search's FTS5 tables / trigram index are made by raw SQL.
+        include_name=include_name,
         **kwargs,
     )
 

@@ -419,10 +419,18 @@ def test_swap_roles_rescores_with_agent_and_customer_exchanged(qa, database):
     assert after.scorecard is not None and len(after.scorecard.items) == 18
     assert after.settings["roles_swapped"]["by"] == "alice"
     assert after.settings["roles_swapped"]["previous_score"] == AUTO_SCORE
-    # overrides survive; holds, transfers and dead air are kept as they were
+    # overrides survive; holds, transfers and dead air keep their times
     assert dbmod.latest_verdicts(database, CALL) == {"closing_greeting": Verdict.PASS}
-    assert [e for e in after.events if e.type.value != "interruption"] == \
-        [e for e in before.events if e.type.value != "interruption"]
+    assert [(e.type, e.start, e.end) for e in after.events if e.type.value != "interruption"] == \
+        [(e.type, e.start, e.end) for e in before.events if e.type.value != "interruption"]
+    # ... and what depends on the agent follows the new one: the new agent (ch0) said no
+    # hold announcement, so the hold (8.0-9.0, kind music from the line) is unannounced,
+    # and 1 s is not over the 120 s limit; the transfer (from the text) keeps its target
+    (hold,) = [e for e in after.events if e.type.value == "hold"]
+    assert hold.details == {"kind": "music", "announced": False, "thanked": False, "over_limit": False, "duration_s": 1.0}
+    assert after.metrics["hold_unannounced"] == 1 and after.metrics["hold_over_limit"] == 0
+    (transfer,) = [e for e in after.events if e.type.value == "transfer"]
+    assert transfer.details["target"] == "bagian keberatan" and transfer.details["warm"] is False
     entries, _ = dbmod.access_log(database, call_id=CALL)
     assert "swap_roles" in [e.action for e in entries]
     # swapping back restores the roles

@@ -70,21 +70,8 @@ _GROUP_KEYS: dict[str, tuple[str, ...]] = {
 assert set(_GROUP_KEYS) == set(get_args(GroupBy))
 
 # call_metrics names (timing.compute_metrics) summed, or maxed, per group.
-_SUMMED = (
-    "agent_talk_s",
-    "customer_talk_s",
-    "overtalk_s",
-    "agent_interruptions",
-    "customer_interruptions",
-    "hold_count",
-    "hold_total_s",
-    "hold_over_limit",
-    "hold_unannounced",
-    "transfer_count",
-    "dead_air_count",
-    "dead_air_total_s",
-)
-_LONGEST = ("hold_longest_s", "dead_air_longest_s")
+_SUMMED = daily.SUMMED
+_LONGEST = daily.LONGEST
 _METRICS = (*_SUMMED, *_LONGEST, "agent_wpm")
 assert set(_METRICS) == set(ROLLUP_METRICS), "call_timing must mirror every aggregated metric"
 

@@ -49,7 +49,8 @@ log = logging.getLogger("call_qa")
 #: Offset of the cells when nothing else was asked for (migration 0004): WIB.
 DEFAULT_OFFSET_MINUTES = 420
 
-#: Summed per cell, then per group (the metric names of aggregates._SUMMED).
+#: call_metrics names (timing.compute_metrics) summed per cell and then per group;
+#: the dashboard (aggregates) sums and maxes the same lists.
 SUMMED: tuple[str, ...] = (
     "agent_talk_s",
     "customer_talk_s",

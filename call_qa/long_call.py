@@ -37,7 +37,7 @@ import numpy as np
 from call_qa.audio import SAMPLE_RATE, CallAudio, decode_pieces, probe_duration
 from call_qa.config import PipelineSettings
 from call_qa.diarization import FRAME_S, frame_energy_db, speaker_activity
-from call_qa.domain import Layout, SoundSegment, SpeakerActivity, Span, Utterance, merge_spans
+from call_qa.domain import Layout, SoundSegment, SpeakerActivity, Span, Utterance, gaps, merge_spans
 from call_qa.sound import classify_sound
 from call_qa.asr import transcribe
 from call_qa.voice_change import VoiceChangeOptions, split_second_voices
@@ -137,8 +137,6 @@ class PieceVoice:
 def piece_voices(piece: CallAudio, activity: SpeakerActivity) -> tuple[PieceVoice, ...]:
     """A voice embedding per speaker of a mono piece, from up to ``_VOICE_MAX_S`` of the
     speech where that speaker talks alone."""
-    from call_qa.domain import gaps  # interval algebra: speech minus everyone else's
-
     from call_qa.models import load_voice_encoder
 
     out = []

@@ -387,13 +387,13 @@ def list_call_page(
             .outerjoin(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
             .order_by(*ordering)
         )
-        if sort != "score":
-            query = query.where(
-                CallRow.id.in_(base.order_by(*ordering).limit(per_page).offset((page - 1) * per_page))
-            )
         if sort == "score":
             page_ids = _score_page(session, base, descending, (page - 1) * per_page, per_page)
             query = query.where(CallRow.id.in_(page_ids))
+        else:
+            query = query.where(
+                CallRow.id.in_(base.order_by(*ordering).limit(per_page).offset((page - 1) * per_page))
+            )
         found = session.execute(query).all()
         pks = [call.id for call in found]
         metrics: dict[int, dict[str, float | int | None]] = {pk: {} for pk in pks}

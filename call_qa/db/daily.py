@@ -43,29 +43,16 @@ from sqlalchemy import Date, Index, Integer, String, case, delete, func, insert,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from call_qa.db.models import Base, CallRow
+from call_qa.db.rollup import LONGEST_METRICS, SUMMED_METRICS
 
 log = logging.getLogger("call_qa")
 
 #: Offset of the cells when nothing else was asked for (migration 0004): WIB.
 DEFAULT_OFFSET_MINUTES = 420
 
-#: call_metrics names (timing.compute_metrics) summed per cell and then per group;
-#: the dashboard (aggregates) sums and maxes the same lists.
-SUMMED: tuple[str, ...] = (
-    "agent_talk_s",
-    "customer_talk_s",
-    "overtalk_s",
-    "agent_interruptions",
-    "customer_interruptions",
-    "hold_count",
-    "hold_total_s",
-    "hold_over_limit",
-    "hold_unannounced",
-    "transfer_count",
-    "dead_air_count",
-    "dead_air_total_s",
-)
-LONGEST: tuple[str, ...] = ("hold_longest_s", "dead_air_longest_s")
+#: call_metrics names summed per cell and then per group, and maxed (call_timing's lists).
+SUMMED: tuple[str, ...] = SUMMED_METRICS
+LONGEST: tuple[str, ...] = LONGEST_METRICS
 #: Every aggregate column of a cell, in table order.
 TOTALS: tuple[str, ...] = (
     "calls",

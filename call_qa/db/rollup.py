@@ -22,9 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from call_qa.db.models import Base
 
-#: The call_metrics names mirrored as columns (aggregates._METRICS). Changing this
-#: needs a migration that rewrites the triggers.
-ROLLUP_METRICS: tuple[str, ...] = (
+#: call_metrics names (timing.compute_metrics) that the supervisor aggregates sum, and
+#: those they take the maximum of (call_daily and the dashboard use these lists).
+SUMMED_METRICS: tuple[str, ...] = (
     "agent_talk_s",
     "customer_talk_s",
     "overtalk_s",
@@ -37,10 +37,11 @@ ROLLUP_METRICS: tuple[str, ...] = (
     "transfer_count",
     "dead_air_count",
     "dead_air_total_s",
-    "hold_longest_s",
-    "dead_air_longest_s",
-    "agent_wpm",
 )
+LONGEST_METRICS: tuple[str, ...] = ("hold_longest_s", "dead_air_longest_s")
+#: The call_metrics names mirrored as columns (aggregates._METRICS). Changing this
+#: needs a migration that rewrites the triggers.
+ROLLUP_METRICS: tuple[str, ...] = (*SUMMED_METRICS, *LONGEST_METRICS, "agent_wpm")
 
 
 class CallTimingRow(Base):

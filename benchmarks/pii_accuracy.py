@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/pii_accuracy.py [corpus/pii/*.jsonl] [--show-errors] [--json]
 
 The caller's name is looked up the way the pipeline does (the rubric's identification
-finding, call_qa.pii.caller_names), not taken from the label. Recall: labelled entities
+finding, call_qa.rubric.identification.caller_names), not taken from the label. Recall: labelled entities
 whose every word is covered by findings of their type; "redacted": covered by findings
 of any type (what redaction needs: a NIK typed as NPWP is still hidden); precision:
 findings of a type that overlap an entity of that type (call_qa/pii/labels.py). Targets: recall >= 0.98,
@@ -23,9 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from call_qa.config import PipelineSettings  # noqa: E402
-from call_qa.pii import DetectOptions, caller_names, detect_personal_data  # noqa: E402
+from call_qa.pii import DetectOptions, detect_personal_data  # noqa: E402
+from call_qa.rubric.identification import caller_names  # noqa: E402
 from call_qa.pii.labels import TypeScore, load_labelled, score_call  # noqa: E402
-from call_qa.pipeline import rubric_options  # noqa: E402
+from call_qa.rubric.setup import options_for  # noqa: E402
 from call_qa.rubric.setup import lexicon_for, phone_rubric  # noqa: E402
 
 RECALL_TARGET, PRECISION_TARGET = 0.98, 0.95
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     calls = load_labelled(files)
     settings = PipelineSettings()
     rubric = phone_rubric(settings)
-    options = rubric_options(settings)
+    options = options_for(settings)
     results: dict[str, dict] = {}
     t0 = time.perf_counter()
     for lang in ("id", "en", "all"):

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 def _phone_rows(args) -> list[tuple[str, str, str, str, str, str]]:
     """(language, call, item, expected, found, reason) for every expected verdict."""
     from call_qa.config import load_settings
-    from call_qa.rubric.transcript import score_transcript
+    from call_qa.compose import score_transcript
 
     settings = load_settings(args.config)
     if args.no_semantic:
@@ -62,7 +62,7 @@ def _phone_rows(args) -> list[tuple[str, str, str, str, str, str]]:
 
 def _email_rows(args) -> list[tuple[str, str, str, str, str, str]]:
     from call_qa.config import load_settings
-    from call_qa.rubric.email import score_email_file
+    from call_qa.compose import score_email_file
 
     settings = load_settings(args.config)
     rows = []

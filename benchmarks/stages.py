@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from call_qa.models import disable_telemetry  # noqa: E402
 
-STAGES = {  # name in call_qa.pipeline → stage label
+STAGES = {  # name in call_qa.pipeline or call_qa.compose → stage label
     "speaker_activity": "activity",
     "transcribe": "asr",
     "assign_roles": "roles",
@@ -43,14 +43,15 @@ STAGES = {  # name in call_qa.pipeline → stage label
     "analyse_timing": "timing",
     "score_phone_call": "rubric",
     "split_second_voices": "voices",
-    "protect_result": "privacy",
+    "find_personal_data": "privacy",
+    "redact_result": "privacy",
 }
 OPTIONAL = {"call_qa.rubric.resources": ("rubric_resources", "rubric_resources")}  # imported at call time
 
 
 def instrument(times: dict[str, float]) -> None:
     """Wrap the stage functions the pipeline calls so each call adds its seconds."""
-    from call_qa import audio, pipeline
+    from call_qa import audio, compose, pipeline
 
     def timed(label, fn):
         @functools.wraps(fn)
@@ -64,8 +65,9 @@ def instrument(times: dict[str, float]) -> None:
         return wrapper
 
     for name, label in STAGES.items():
-        if hasattr(pipeline, name):  # stages other engineers add appear as they land
-            setattr(pipeline, name, timed(label, getattr(pipeline, name)))
+        for module in (pipeline, compose):  # listening, then the composition after it
+            if hasattr(module, name):
+                setattr(module, name, timed(label, getattr(module, name)))
     for module_name, (name, label) in OPTIONAL.items():
         try:
             module = __import__(module_name, fromlist=[name])

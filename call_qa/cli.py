@@ -324,12 +324,12 @@ def _cmd_score_files(args: argparse.Namespace, kind: str) -> int:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if kind == "transcript":
-        from call_qa.rubric.transcript import score_transcript
+        from call_qa.compose import score_transcript
 
         files = expand(args.files, (".json",))
         scorer = lambda path: score_transcript(path, settings)  # noqa: E731
     else:
-        from call_qa.rubric.email import score_email_file
+        from call_qa.compose import score_email_file
 
         files = expand(args.files, (".eml", ".txt"))
         scorer = lambda path: score_email_file(path, settings)  # noqa: E731

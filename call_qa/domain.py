@@ -441,6 +441,52 @@ class PrivacyFlag:
     critical: bool = False
 
 
+# --------------------------------------------------------------------------- heard
+
+
+@dataclass(frozen=True)
+class VoiceSplit:
+    """A second voice found on one stereo channel (a party bridged onto that leg after a
+    transfer): where it speaks and how clearly apart it is from the leg's own voice."""
+
+    label: str  # the channel's label, e.g. "ch0"
+    new_label: str  # "ch0b"
+    change_at: float  # where the new voice first speaks
+    spans: tuple[Span, ...]  # the new voice's speech
+    separation: float  # 1 - mean cosine of the new voice's regions to the leg's own voice
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What was heard of a call, before anything is concluded from it: the input of
+    the one composition after listening (``call_qa.compose.conclude``).
+
+    From audio: who spoke when, the words by speaker label (role OTHER), the line's
+    sounds. From a transcript: the utterances with their given roles, activity = the
+    utterance spans, no sounds. ``given``: holds/transfers known beforehand (telephony
+    metadata; a transcript's new-party transfer), which replace detection for their
+    type. ``assignment``: roles pinned instead of assigned (a transcript's roles, an
+    officer's swap); None assigns them from what each party says.
+    """
+
+    source: str
+    content_hash: str
+    duration: float
+    layout: Layout | None
+    original_channels: int
+    activity: SpeakerActivity
+    utterances: tuple[Utterance, ...]
+    language: str
+    language_probability: float = 1.0
+    second_voices: tuple[VoiceSplit, ...] = ()
+    sounds: tuple[SoundSegment, ...] = ()
+    given: tuple[Event, ...] = ()
+    assignment: RoleAssignment | None = None
+    asr_model: str | None = None
+    asr: Mapping[str, object] = field(default_factory=dict)
+    extra: Mapping[str, object] = field(default_factory=dict)  # recorded in the call's settings
+
+
 # --------------------------------------------------------------------------- call
 
 
@@ -471,3 +517,6 @@ class CallResult:
     personal_data: tuple[PersonalDataFinding, ...] = ()
     privacy_flags: tuple[PrivacyFlag, ...] = ()
     originals: tuple[Utterance, ...] | None = None
+    # What was heard, with the roles used (database only, kept and deleted with the
+    # originals): an officer's swap re-runs the composition from it.
+    heard: Heard | None = None

@@ -5,7 +5,7 @@
          ─► joined: one activity, one transcript, one list of sounds
          ─► mono: each piece's speakers linked to the call's speakers by their voices
             stereo: second voices found on a spooled copy of the channels (memory-mapped)
-         ─► ``Heard`` ─► roles, timing, scorecard as for any call (``pipeline.conclude``)
+         ─► ``Heard`` ─► roles, timing, scorecard as for any call (``compose.conclude``)
 
 ``pipeline.process_recording`` takes this path for recordings longer than
 ``long_calls.pieces_after_s``. Only the listening stages see audio; everything after
@@ -37,7 +37,7 @@ import numpy as np
 from call_qa.audio import SAMPLE_RATE, CallAudio, decode_pieces, probe_duration
 from call_qa.config import PipelineSettings
 from call_qa.diarization import FRAME_S, frame_energy_db, speaker_activity
-from call_qa.domain import Layout, SoundSegment, SpeakerActivity, Span, Utterance, gaps, merge_spans
+from call_qa.domain import Heard, Layout, SoundSegment, SpeakerActivity, Span, Utterance, gaps, merge_spans
 from call_qa.sound import classify_sound
 from call_qa.asr import transcribe
 from call_qa.voice_change import VoiceChangeOptions, split_second_voices
@@ -246,8 +246,8 @@ class _Spool:
 
 def listen_in_pieces(path: str | Path, settings: PipelineSettings, content_hash: str):
     """What ``pipeline.listen`` gives for an in-memory call, for a recording processed
-    piece by piece (see the module docstring). Returns a ``pipeline.Heard``."""
-    from call_qa.pipeline import Heard, whisper_for
+    piece by piece (see the module docstring). Returns a ``Heard``."""
+    from call_qa.pipeline import whisper_for
 
     asr, model = whisper_for(settings)
     total = probe_duration(path)

@@ -7,7 +7,7 @@ Every function here is pure: spans in, spans and numbers out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -366,33 +366,6 @@ def compute_metrics(
         "agent_longest_monologue_s": longest(agent),
         "customer_longest_monologue_s": longest(customer),
     }
-
-
-def reattribute(
-    events: Sequence[Event],
-    turns: Sequence[Turn],
-    utterances: Sequence[Utterance],
-    settings: TimingSettings,
-    cues: TimingCues,
-) -> tuple[Event, ...]:
-    """Holds and transfers of a stored call with what depends on who is the agent worked
-    out again from ``turns``/``utterances`` (e.g. after agent and customer were swapped):
-    a hold's announced/thanked, a transfer's announced/warm/new_voice and, when it came
-    from the audio, its target. What came from the line sound (hold kind, ringback) and
-    the events' times are kept; other events pass through unchanged."""
-    out: list[Event] = []
-    for e in events:
-        if e.type is EventType.HOLD:
-            fresh = hold_event(e.span, utterances, (), settings, cues, source=e.source)
-            out.append(replace(fresh, details={**fresh.details, "kind": e.details.get("kind", fresh.details["kind"])}))
-        elif e.type is EventType.TRANSFER:
-            target = e.details.get("target") if e.source != "audio" else None
-            fresh = transfer_event(e.start, _announcement_before(e.start, utterances, cues), turns, (), e.end, target,
-                                   source=e.source)
-            out.append(replace(fresh, details={**fresh.details, "ringback": e.details.get("ringback", False)}))
-        else:
-            out.append(e)
-    return tuple(out)
 
 
 def analyse_timing(

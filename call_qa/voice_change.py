@@ -46,6 +46,7 @@ from call_qa.domain import (
     Span,
     SpeakerActivity,
     Utterance,
+    VoiceSplit,
     Word,
     intersect_timelines,
     merge_spans,
@@ -62,17 +63,6 @@ class VoiceChangeOptions:
     min_voice_s: float = 2.0
     min_region_s: float = 1.5
     max_similarity: float = 0.90
-
-
-@dataclass(frozen=True)
-class VoiceSplit:
-    """The second voice found on one channel: where it speaks and how clearly apart."""
-
-    label: str  # the channel's label, e.g. "ch0"
-    new_label: str  # "ch0b"
-    change_at: float  # where the new voice first speaks
-    spans: tuple[Span, ...]  # the new voice's speech
-    separation: float  # 1 - mean cosine of the new voice's regions to the leg's own voice
 
 
 def bridged_label(label: str) -> str:

@@ -1,12 +1,10 @@
 """Timing metrics on hand-built activity, each expected value worked out by hand."""
 
-from dataclasses import replace
-
 import pytest
 
 from call_qa.config import TimingSettings
 from call_qa.domain import EventType, Layout, Role, SoundKind, SoundSegment, SpeakerActivity, Span, Utterance
-from call_qa.timing import TimingCues, analyse_timing, build_turns, is_backchannel_text, reattribute
+from call_qa.timing import TimingCues, analyse_timing, build_turns, is_backchannel_text
 
 CUES = TimingCues(
     backchannels=("ya", "iya", "oke", "baik", "mm", "yeah", "okay", "uh-huh"),
@@ -168,41 +166,3 @@ def test_hold_kind_follows_the_line_sound():
     assert hold.details["kind"] == "tone"
 
 
-def _swapped(utterances, turns):
-    swap = {Role.AGENT: Role.CUSTOMER, Role.CUSTOMER: Role.AGENT, Role.OTHER: Role.OTHER}
-    return ([replace(u, role=swap[u.role]) for u in utterances], [replace(t, role=swap[t.role]) for t in turns])
-
-
-def test_reattribute_after_swapping_roles_follows_the_new_agent():
-    # the hold of test_hold_announced_thanked_and_dead_air: A announced and thanked; with
-    # A and C swapped, C is the agent, who said neither -> unannounced, not thanked; the
-    # kind (music, from the line) and the times stay
-    utterances = [utt("A", 0, 5, "Mohon ditunggu sebentar, Pak"), utt("A", 25, 30, "Terima kasih sudah menunggu, Pak")]
-    r = report(
-        {"A": [(0, 5), (25, 30), (39, 40)], "C": [(31, 35), (42, 44)]}, utterances,
-        sounds=[SoundSegment(5, 6, SoundKind.SILENCE), SoundSegment(6, 24, SoundKind.MUSIC), SoundSegment(24, 25, SoundKind.SILENCE)],
-    )
-    swapped_utts, swapped_turns = _swapped(utterances, r.turns)
-    events = reattribute(r.events, swapped_turns, swapped_utts, TimingSettings(), CUES)
-    (hold,) = [e for e in events if e.type is EventType.HOLD]
-    assert (hold.start, hold.end) == (5, 25)
-    assert hold.details == {"kind": "music", "announced": False, "thanked": False, "over_limit": False, "duration_s": 20.0}
-    assert [e for e in events if e.type is not EventType.HOLD] == [e for e in r.events if e.type is not EventType.HOLD]
-    # and back: the original attributes again
-    assert reattribute(events, r.turns, utterances, TimingSettings(), CUES) == r.events
-
-
-def test_reattribute_transfer_warmth_and_announcement_follow_the_agent():
-    # test_warm_transfer_with_ringback_after_announcement, with A's role given to C (who
-    # never speaks): no agent announcement any more, and no agent speaks after X -> blind;
-    # the ringback (from the line) stays
-    utterances = [utt("A", 0, 4, "I will transfer you to the billing department")]
-    r = report(
-        {"A": [(0, 4), (18, 22)], "X": [(15, 18)]}, utterances,
-        sounds=[SoundSegment(5, 15, SoundKind.RINGBACK)],
-        roles={"A": Role.AGENT, "X": Role.OTHER},
-    )
-    swapped_utts, swapped_turns = _swapped(utterances, r.turns)
-    (t,) = [e for e in reattribute(r.events, swapped_turns, swapped_utts, TimingSettings(), CUES) if e.type is EventType.TRANSFER]
-    assert (t.start, t.end) == (5, 15)
-    assert t.details == {"target": None, "warm": False, "announced": False, "new_voice": True, "ringback": True}

@@ -15,10 +15,9 @@ import pytest
 import soundfile as sf
 
 from call_qa.audio import CallAudio
-from call_qa.domain import Layout, Role, RoleAssignment, Span, SpeakerActivity, Utterance, Word
+from call_qa.domain import Layout, Role, RoleAssignment, Span, SpeakerActivity, Utterance, VoiceSplit, Word
 from call_qa.voice_change import (
     VoiceChangeOptions,
-    VoiceSplit,
     _relabel,
     _subtract,
     find_second_voice,

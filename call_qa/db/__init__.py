@@ -56,6 +56,7 @@ from call_qa.db.engine import (
 from call_qa.db.errors import DatabaseError, NotFoundError
 from call_qa.db.personal_data import (
     RetentionRecord,
+    load_heard,
     load_unredacted_utterances,
     retention_records,
 )
@@ -76,6 +77,7 @@ from call_qa.db.repository import (
 __all__ = [
     # personal data (docs/personal-data.md)
     "RetentionRecord",
+    "load_heard",
     "load_unredacted_utterances",
     "retention_records",
     # accounts and queries of the web app

@@ -9,7 +9,11 @@ Tables
                             retention keeps originals (NULL afterwards).
 ``privacy_flags``           the agent exposing data (read-back, another person's data).
 ``call_originals``          the unredacted utterances of a call (NULL once deleted),
-                            with ``kept_until`` and ``deleted_at``.
+                            with ``kept_until`` and ``deleted_at``, and ``heard``: what
+                            was heard besides the words (speaker activity, line sounds,
+                            second voices, given events, the roles used — migration
+                            0007), from which an officer's swap re-runs the composition;
+                            NULL with the utterances.
 ``retention_records``       what retention deleted, for which call, when: never edited,
                             no foreign key, so it outlives the call it describes.
 
@@ -29,7 +33,25 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from call_qa.db.engine import Database
 from call_qa.db.models import Base, CallRow
-from call_qa.domain import CallResult, PersonalDataFinding, PersonalDataType, PrivacyFlag, Role, Utterance, Word
+from call_qa.domain import (
+    CallResult,
+    Event,
+    EventType,
+    Heard,
+    Layout,
+    PersonalDataFinding,
+    PersonalDataType,
+    PrivacyFlag,
+    Role,
+    RoleAssignment,
+    SoundKind,
+    SoundSegment,
+    Span,
+    SpeakerActivity,
+    Utterance,
+    VoiceSplit,
+    Word,
+)
 
 _TYPES = ", ".join(f"'{t.value}'" for t in PersonalDataType)
 
@@ -84,6 +106,7 @@ class CallOriginalsRow(Base):
     call_pk: Mapped[int] = mapped_column(_call_fk(), primary_key=True)
     # none_as_null: deleted originals are SQL NULL, not the JSON value null
     utterances: Mapped[list[Any] | None] = mapped_column(JSON(none_as_null=True))
+    heard: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     kept_until: Mapped[dt.datetime | None] = mapped_column()
     deleted_at: Mapped[dt.datetime | None] = mapped_column()
 
@@ -139,6 +162,7 @@ def add_personal_data_rows(session: Session, call_pk: int, result: CallResult, r
         now = dt.datetime.now(dt.timezone.utc)
         session.add(CallOriginalsRow(
             call_pk=call_pk, utterances=_words_json(result.originals or ()),
+            heard=heard_json(result.heard) if result.heard is not None else None,
             kept_until=now + dt.timedelta(days=retention_days) if retention_days is not None else None,
         ))
 
@@ -180,11 +204,97 @@ def load_unredacted_utterances(db: Database, call_id: str) -> list[Utterance] | 
         ).one_or_none()
         if row is None or row[0] is None:
             return None
-        return [
-            Utterance(u["start"], u["end"], u["speaker"], Role(u["role"]), u["text"],
-                      tuple(Word(w["start"], w["end"], w["text"], w["probability"]) for w in u["words"]))
-            for u in row[0]
-        ]
+        return _utterances_of(row[0])
+
+
+def heard_json(heard: Heard) -> dict[str, Any]:
+    """What was heard besides the words, as the JSON kept in ``call_originals.heard``
+    (the utterances are the originals beside it)."""
+    def spans(items: Sequence[Span]) -> list[list[float]]:
+        return [[x.start, x.end] for x in items]
+
+    a = heard.assignment
+    return {
+        "source": heard.source, "content_hash": heard.content_hash, "duration": heard.duration,
+        "layout": Layout(heard.layout).value if heard.layout is not None else None,
+        "original_channels": heard.original_channels,
+        "activity": {"layout": Layout(heard.activity.layout).value, "method": heard.activity.method,
+                     "speakers": {k: spans(v) for k, v in heard.activity.speakers.items()}},
+        "language": heard.language, "language_probability": heard.language_probability,
+        "second_voices": [{"label": v.label, "new_label": v.new_label, "change_at": v.change_at,
+                           "spans": spans(v.spans), "separation": v.separation} for v in heard.second_voices],
+        "sounds": [{"start": x.start, "end": x.end, "kind": SoundKind(x.kind).value, "detail": x.detail}
+                   for x in heard.sounds],
+        "given": [{"type": EventType(e.type).value, "start": e.start, "end": e.end, "details": dict(e.details),
+                   "source": e.source} for e in heard.given],
+        "assignment": ({"roles": {k: Role(r).value for k, r in a.roles.items()}, "confidence": dict(a.confidence),
+                        "method": a.method} if a is not None else None),
+        "asr_model": heard.asr_model,
+        "asr": _plain(heard.asr),
+        "extra": _plain(heard.extra),
+    }
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready copy (tuples as lists) of a recorded-settings mapping."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def heard_from_json(data: dict[str, Any], utterances: Sequence[Utterance]) -> Heard:
+    """The :class:`Heard` that :func:`heard_json` kept, with the kept ``utterances``."""
+    def spans(items: Sequence[Sequence[float]]) -> tuple[Span, ...]:
+        return tuple(Span(float(x), float(y)) for x, y in items)
+
+    act, a = data["activity"], data["assignment"]
+    return Heard(
+        source=data["source"], content_hash=data["content_hash"], duration=float(data["duration"]),
+        layout=Layout(data["layout"]) if data["layout"] is not None else None,
+        original_channels=int(data["original_channels"]),
+        activity=SpeakerActivity(Layout(act["layout"]), {k: spans(v) for k, v in act["speakers"].items()},
+                                 act["method"]),
+        utterances=tuple(utterances),
+        language=data["language"], language_probability=float(data["language_probability"]),
+        second_voices=tuple(VoiceSplit(v["label"], v["new_label"], float(v["change_at"]), spans(v["spans"]),
+                                       float(v["separation"])) for v in data["second_voices"]),
+        sounds=tuple(SoundSegment(float(x["start"]), float(x["end"]), SoundKind(x["kind"]), x["detail"])
+                     for x in data["sounds"]),
+        given=tuple(Event(EventType(e["type"]), float(e["start"]), float(e["end"]), e["details"], e["source"])
+                    for e in data["given"]),
+        assignment=(RoleAssignment({k: Role(r) for k, r in a["roles"].items()},
+                                   {k: float(c) for k, c in a["confidence"].items()}, a["method"])
+                    if a is not None else None),
+        asr_model=data["asr_model"], asr=data["asr"], extra=data["extra"],
+    )
+
+
+def load_heard(db: Database, call_id: str) -> Heard | None:
+    """What was heard of the call with its unredacted utterances — the input a swap
+    re-runs the composition from — or None when originals were not kept, have been
+    deleted by retention, predate migration 0007, or the call is unknown. Not logged
+    here: the caller records why it read them."""
+    from call_qa.db.repository import _database_errors
+
+    with _database_errors(db, f"load what was heard of {call_id!r}"), db.session() as session:
+        row = session.execute(
+            select(CallOriginalsRow.utterances, CallOriginalsRow.heard)
+            .join(CallRow, CallRow.id == CallOriginalsRow.call_pk)
+            .where(CallRow.call_id == call_id)
+        ).one_or_none()
+        if row is None or row[0] is None or row[1] is None:
+            return None
+        return heard_from_json(row[1], _utterances_of(row[0]))
+
+
+def _utterances_of(rows: Sequence[dict[str, Any]]) -> list[Utterance]:
+    return [
+        Utterance(u["start"], u["end"], u["speaker"], Role(u["role"]), u["text"],
+                  tuple(Word(w["start"], w["end"], w["text"], w["probability"]) for w in u["words"]))
+        for u in rows
+    ]
 
 
 # --------------------------------------------------------------------------- retention
@@ -227,6 +337,7 @@ def delete_expired_originals(db: Database, now: dt.datetime, retention_days: int
                 .values(value=None)
             ).rowcount
             orig.utterances = None
+            orig.heard = None
             orig.deleted_at = now
             detail = f"unredacted transcript and {values} finding value(s) (processed {_utc(processed_at).isoformat()})"
             session.add(RetentionRecordRow(call_id=call_id, what="originals", detail=detail, deleted_at=now))

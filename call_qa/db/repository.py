@@ -96,8 +96,11 @@ class ItemOverride:
 # --------------------------------------------------------------------------- write
 
 
-def save_call_result(db: Database, result: CallResult) -> None:
+def save_call_result(db: Database, result: CallResult, *, correction: bool = False) -> None:
     """Store ``result`` with all its parts in one transaction.
+
+    ``correction``: ``result`` corrects the stored one (an officer's swap of roles), so
+    the call keeps its ``processed_at`` — retention keeps counting from the processing.
 
     A call already stored under ``result.call_id`` has its previous results (speakers,
     transcript, turns, events, metrics, scorecard) deleted and replaced in that same
@@ -119,7 +122,10 @@ def save_call_result(db: Database, result: CallResult) -> None:
             else:
                 for table in _RESULT_TABLES:
                     session.execute(delete(table).where(table.call_pk == call.id))
+            processed_at = call.processed_at if replacing and correction else None
             _fill_call_row(call, result)
+            if processed_at is not None:
+                call.processed_at = processed_at
             session.flush()  # assigns call.id for the children below
             session.add_all(_result_rows(call.id, result))
             # personal-data findings, flags and kept originals (db/personal_data.py)

@@ -9,27 +9,17 @@
 - ``disclosure``: the agent says a full identifier of a type the caller never said
   (read out from the system: the caller's own record, or someone else's).
 
-When a flag kind is configured critical, :func:`apply_critical_flags` fails one rubric
-item (``critical_item``, default ``procedure_compliance``) with the flag as evidence and
-rebuilds the scorecard with that item critical — the rubric's existing rule "a failed
-critical item sets the total to 0" (``call_qa.rubric.scoring``) does the zeroing.
+A flag kind listed in ``critical_kinds`` makes its flags ``critical``; the flags are an
+input of the rubric's judges (``call_qa.rubric.exposure``), which fail the configured
+item as critical — and the rubric's rule "a failed critical item sets the total to 0"
+does the zeroing.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Iterable, Sequence
 
-from call_qa.domain import (
-    Evidence,
-    ItemResult,
-    PersonalDataFinding,
-    PersonalDataType as T,
-    PrivacyFlag,
-    Role,
-    Scorecard,
-    Verdict,
-)
+from call_qa.domain import PersonalDataFinding, PersonalDataType as T, PrivacyFlag, Role
 
 _FULL_LENGTH = {T.NIK: (15, 17), T.NPWP: (14, 17), T.CARD: (12, 19), T.ACCOUNT: (8, 18), T.PHONE: (10, 14)}
 
@@ -78,27 +68,3 @@ def disclosure_flags(
                 f"agent said a full {name} ({len(d)} digits) the caller had not said in this call")
         flags.append(PrivacyFlag(kind, f.type, f.start, f.end, f.speaker, f.role, conf, detail, kind in kinds))
     return tuple(flags)
-
-
-def apply_critical_flags(card: Scorecard | None, rubric, flags: Sequence[PrivacyFlag], item_id: str) -> Scorecard | None:
-    """The scorecard with ``item_id`` failed and made critical when a flag is critical
-    (score 0 through ``build_scorecard``); unchanged otherwise."""
-    critical = [f for f in flags if f.critical]
-    if card is None or not critical or not rubric.has_item(item_id):
-        return card
-    from call_qa.rubric.scoring import build_scorecard
-
-    evidence = tuple(
-        Evidence(f.start, f.end, f.speaker, f.role, f"[{f.type.name}]", f"personal data exposed: {f.detail}")
-        for f in critical
-    )
-    reason = "personal data exposed (critical by configuration): " + "; ".join(f.detail for f in critical)
-    items: list[ItemResult] = []
-    for it in card.items:
-        if it.id == item_id:
-            it = dataclasses.replace(it, verdict=Verdict.FAIL, confidence=max(f.confidence for f in critical),
-                                     evidence=evidence + it.evidence, reason=reason)
-        items.append(it)
-    spec = dataclasses.replace(rubric.item(item_id), critical=True)
-    strict = dataclasses.replace(rubric, items=tuple(spec if i.id == item_id else i for i in rubric.items))
-    return build_scorecard(items, strict)

@@ -8,8 +8,9 @@ Public API::
     score, sections = compute_scores(card.items, rubric)   # e.g. after officers' decisions
 
 Beyond the phone engine (imported from their modules, so this package stays light):
-``call_qa.rubric.transcript.score_transcript`` (call-qa score-transcript),
-``call_qa.rubric.email.score_email`` / ``score_email_file`` (call-qa score-email),
+``call_qa.rubric.transcript.heard_from_transcript`` (the input of call-qa score-transcript),
+``call_qa.rubric.email.score_email`` (the email judges; call-qa score-email wraps them
+through ``call_qa.compose``), ``call_qa.rubric.identification.caller_names``,
 ``call_qa.rubric.resources.rubric_resources`` (knowledge base, procedures, semantic
 matcher from the pipeline settings). docs/rubric-engine.md describes them.
 """

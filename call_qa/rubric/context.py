@@ -246,7 +246,9 @@ class CallContext:
 
     # ------------------------------------------------------------------ shared findings
 
-    def _name_in(self, line: Line, bare: bool) -> str | None:
+    def name_in(self, line: Line, bare: bool) -> str | None:
+        """The name ``line`` gives after a name introduction ("nama saya …", "my name
+        is …"); with ``bare``, a line that is only a name counts too."""
         prefixes = self.cues.phrases(self.cue("customer_identification", "name_intro"))
         return extract_name(
             line.utt.text,
@@ -269,12 +271,12 @@ class CallContext:
         questions = [(l, h) for l in self.agent if (h := self.hit(l, qcue)) is not None]
         for q, h in questions:
             for ans in self.after(q, Role.CUSTOMER, self.options.name_answer_customer_turns):
-                name = self._name_in(ans, bare=True)
+                name = self.name_in(ans, bare=True)
                 if name:
                     return NameFinding(name, questions[0][0], questions[0][1], ans, False)
         first_q, first_h = questions[0] if questions else (None, None)
         for ans in self.customer[:3]:
-            name = self._name_in(ans, bare=False)
+            name = self.name_in(ans, bare=False)
             if name:
                 volunteered = first_q is None or ans.start < first_q.start
                 return NameFinding(name, first_q, first_h, ans, volunteered)

@@ -3,7 +3,8 @@
     file ─► EmailThread (headers, the agent's reply, the customer's quoted message)
          ─► sentences as utterances (customer's first, then the agent's)
          ─► EmailContext (the phone engine's CallContext, no timing)
-         ─► one judge per item of the ``email`` rubric ─► Scorecard ─► CallResult
+         ─► one judge per item of the ``email`` rubric ─► Scorecard
+         (wrapped as a CallResult by the one composition, ``call_qa.compose``)
 
 Times in an email's evidence are **sentence numbers** in the thread (the customer's
 message first, then the reply: sentence 12 spans 12.0–13.0), not seconds; the
@@ -25,20 +26,18 @@ import functools
 import html
 import logging
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 import yaml
 
 from call_qa.domain import (
-    CallResult,
-    CallStatus,
     Evidence,
     ItemResult,
+    PrivacyFlag,
     Role,
     Scorecard,
-    SpeakerInfo,
     TimingReport,
     Utterance,
     Verdict,
@@ -46,6 +45,7 @@ from call_qa.domain import (
 from call_qa.errors import ConfigError
 from call_qa.rubric.config import CueLexicon, Rubric, RubricConfigError, RubricItem, check_cues
 from call_qa.rubric.context import CallContext, Line
+from call_qa.rubric.exposure import with_exposure
 from call_qa.rubric.items import (
     MAX_EVIDENCE,
     ItemJudge,
@@ -892,8 +892,11 @@ def score_email(
     matchers: Sequence[CueMatcher] | None = None,
     judges: Mapping[str, ItemJudge] | None = None,
     spelling: SpellingLists | None = None,
+    privacy_flags: Sequence[PrivacyFlag] = (),
+    critical_item: str | None = None,
 ) -> Scorecard:
-    """Judge every item of the ``email`` rubric on one thread and score it (rubric.md)."""
+    """Judge every item of the ``email`` rubric on one thread and score it (rubric.md);
+    ``privacy_flags``/``critical_item`` as for :func:`call_qa.rubric.score_phone_call`."""
     check_cues(rubric, cues)
     language = language or detect_language(thread.reply)
     ctx = EmailContext(thread, language, rubric, cues, options,
@@ -915,8 +918,9 @@ def score_email(
                               f"the matcher for '{item.id}' failed ({type(exc).__name__}: {exc})")
         evidence: tuple[Evidence, ...] = j.evidence or ((ctx.measurement(j.reason),)
                                                         if j.verdict != Verdict.NOT_APPLICABLE else ())
-        results.append(ItemResult(item.id, item.section, j.verdict, 0.0, 0.0,
-                                  min(1.0, max(0.0, float(j.confidence))), evidence, j.reason, item.critical))
+        results.append(with_exposure(ItemResult(item.id, item.section, j.verdict, 0.0, 0.0,
+                                                min(1.0, max(0.0, float(j.confidence))), evidence, j.reason,
+                                                item.critical), privacy_flags, critical_item))
     return build_scorecard(results, rubric)
 
 
@@ -926,51 +930,3 @@ def email_id(path: Path) -> str:
     p = Path(path)
     stem = f"{p.parent.name}_{p.stem}" if re.match(r"^\d{4}-\d{2}-\d{2}$", p.parent.name) else p.stem
     return f"email_{stem}"
-
-
-def score_email_file(path: str | Path, settings, *, language: str | None = None) -> CallResult:
-    """Read, score and wrap one email file as a CallResult (see the module docstring)."""
-    from call_qa.audio import file_hash
-    from call_qa.rubric.resources import rubric_resources
-    from call_qa.rubric.setup import email_rubric, lexicon_for, options_for, recorded
-
-    path = Path(path)
-    thread = read_email(path)
-    lang = language or detect_language(thread.reply)
-    lexicon = lexicon_for(settings, lang)
-    rubric = email_rubric(settings)
-    if rubric.id != "email":
-        raise RubricConfigError(f"{rubric.source}: rubric, field 'id': rubric.email_rubric must be the 'email' rubric, "
-                                f"found '{rubric.id}'")
-    options = options_for(settings)
-    resources = rubric_resources(settings, lang)
-    spelling = load_spelling(str(settings.resolve_path(settings.rubric.spelling)), lang)
-    judges = resources.judges("email", base_procedure=judge_email_procedure_compliance)
-    card = score_email(thread, rubric, lexicon, options, language=lang, matchers=resources.matchers(lexicon),
-                       judges=judges, spelling=spelling)
-    utts = email_utterances(thread)
-    speakers = tuple(SpeakerInfo(u.speaker, u.role, 1.0, 0.0) for u in
-                     {u.speaker: u for u in utts}.values())
-    from call_qa.pii import protect_result
-
-    # personal data redacted from what is stored; no caller-name lookup (no identification exchange)
-    return protect_result(CallResult(
-        call_id=email_id(path),
-        source=str(path),
-        content_hash=file_hash(path),
-        settings_hash=settings.settings_hash(),
-        status=CallStatus.OK,
-        duration_s=0.0,
-        channels=0,
-        layout=None,
-        language=lang,
-        settings=recorded(
-            settings, asr_model=None, diarization=None, input="email", time_unit="sentence",
-            subject=thread.subject, rubric={"id": rubric.id, "version": rubric.version, "source": rubric.source},
-            rubric_options=asdict(options), spelling=(spelling.source if spelling else None),
-            **resources.describe(),
-        ),
-        speakers=speakers,
-        utterances=utts,
-        scorecard=card,
-    ), settings.privacy)

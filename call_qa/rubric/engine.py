@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Mapping, Sequence
 
-from call_qa.domain import Evidence, ItemResult, Scorecard, TimingReport, Utterance, Verdict
+from call_qa.domain import Evidence, ItemResult, PrivacyFlag, Scorecard, TimingReport, Utterance, Verdict
 from call_qa.rubric.config import CueLexicon, Rubric, RubricItem, check_cues
 from call_qa.rubric.context import CallContext
+from call_qa.rubric.exposure import with_exposure
 from call_qa.rubric.items import JUDGES, ItemJudge, Judgement
 from call_qa.rubric.matchers import CueMatcher, default_matchers
 from call_qa.rubric.options import RubricOptions
@@ -26,6 +27,8 @@ def score_phone_call(
     *,
     matchers: Sequence[CueMatcher] | None = None,
     judges: Mapping[str, ItemJudge] | None = None,
+    privacy_flags: Sequence[PrivacyFlag] = (),
+    critical_item: str | None = None,
 ) -> Scorecard:
     """Judge every item of ``rubric`` on one phone call and score it (rubric.md).
 
@@ -36,7 +39,9 @@ def score_phone_call(
 
     Extension points: ``matchers`` replaces the cue matchers (default: whole-word
     phrases; a semantic matcher joins here), ``judges`` replaces the judge of some
-    items (e.g. a knowledge-base judge for ``solution_accuracy``). Raises
+    items (e.g. a knowledge-base judge for ``solution_accuracy``). ``privacy_flags``
+    (found on the full transcript before scoring) fail ``critical_item`` as critical
+    when one of them is critical (``call_qa.rubric.exposure``). Raises
     RubricConfigError when the rubric names a cue list the lexicon lacks.
     """
     check_cues(rubric, cues)
@@ -45,7 +50,8 @@ def score_phone_call(
     ctx = CallContext(utterances, timing, language, rubric, cues, options,
                       matchers if matchers is not None else default_matchers(cues))
     table = {**JUDGES, **(judges or {})}
-    results = [_judge(ctx, item, options, table.get(item.id)) for item in rubric.items]
+    results = [with_exposure(_judge(ctx, item, options, table.get(item.id)), privacy_flags, critical_item)
+               for item in rubric.items]
     card = build_scorecard(results, rubric)
     log.debug("scored call against %s v%s: score %s, %d item(s) need review",
               rubric.id, rubric.version, card.score, card.needs_review)

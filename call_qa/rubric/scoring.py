@@ -38,7 +38,9 @@ def compute_scores(items: Iterable[ItemResult], rubric: Rubric) -> tuple[float |
 
     Points are recomputed from each item's verdict and the rubric's weights and
     critical flags — never taken from ``ItemResult.points`` — so items whose verdicts
-    an officer changed score correctly. Raises ValueError for an item id the rubric
+    an officer changed score correctly. An item is critical when the rubric says so or
+    when scoring made it critical (an exposure of personal data configured critical,
+    ``call_qa.rubric.exposure``), so an officer's re-score keeps that rule. Raises ValueError for an item id the rubric
     does not have (a scorecard scored against another rubric).
     """
     earned: dict[str, float] = {s.id: 0.0 for s in rubric.sections}
@@ -53,7 +55,7 @@ def compute_scores(items: Iterable[ItemResult], rubric: Rubric) -> tuple[float |
             continue
         earned[spec.section] += points
         possible[spec.section] += max_points
-        critical_failed |= spec.critical and it.verdict == Verdict.FAIL
+        critical_failed |= (spec.critical or it.critical) and it.verdict == Verdict.FAIL
     sections = tuple(
         SectionScore(
             s.id,
@@ -76,7 +78,7 @@ def build_scorecard(items: Iterable[ItemResult], rubric: Rubric) -> Scorecard:
     for it in items:
         points, max_points = item_points(rubric, it.id, it.verdict)
         fixed.append(dataclasses.replace(it, points=points, max_points=max_points,
-                                         critical=rubric.item(it.id).critical))
+                                         critical=rubric.item(it.id).critical or it.critical))
     score, sections = compute_scores(fixed, rubric)
     return Scorecard(
         rubric_id=rubric.id,

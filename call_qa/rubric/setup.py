@@ -43,12 +43,6 @@ def options_for(settings: Any) -> RubricOptions:
     return options_from_mapping(settings.rubric.options, source="configs/pipeline.yaml: rubric.options")
 
 
-def recorded(settings: Any, **extra: object) -> dict:
-    """The per-document ``settings`` block (the keys of call_qa.pipeline.recorded_settings)."""
-    return {"asr_model": extra.pop("asr_model", None), "diarization": extra.pop("diarization", None),
-            "thresholds": settings.timing.as_dict(), "settings_hash": settings.settings_hash(), **extra}
-
-
 def timing_cues(lexicon: CueLexicon) -> "TimingCues":
     """The phrase lists the timing stage needs, taken from the language's cue lexicon
     (used by the audio pipeline and by score-transcript alike)."""

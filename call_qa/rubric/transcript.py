@@ -1,4 +1,4 @@
-"""Scoring calls whose transcript already exists (``call-qa score-transcript``).
+"""Calls whose transcript already exists (``call-qa score-transcript``): the input side.
 
 The transcript JSON (docs/interfaces.md) has ``call_id``, ``language``, ``duration_s``
 and ``utterances`` (``start``, ``end``, ``speaker``, ``role``, ``text``; ``words``
@@ -10,10 +10,10 @@ optional). There is no audio, so the timing evidence is what the transcript hold
                                                          (announced/thanked from the
                                                           hold phrases around it)
 
-Speaker activity is taken to be exactly the utterance spans, so the timing stage
-(``call_qa.timing.analyse_timing``) builds turns, interruptions, holds, transfers
-(from the announcement phrase: no ringback can be heard), dead air and the metrics
-the same way as for a recording.
+Speaker activity is taken to be exactly the utterance spans (``heard_from_transcript``),
+and the one composition after listening (``call_qa.compose.conclude``) builds turns,
+interruptions, holds, transfers (from the announcement phrase: no ringback can be
+heard), dead air, the metrics and the scorecard the same way as for a recording.
 """
 
 from __future__ import annotations
@@ -24,25 +24,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from call_qa.config import PipelineSettings
 from call_qa.domain import (
-    CallResult,
-    CallStatus,
     Event,
     EventType,
+    Heard,
     Layout,
     Role,
+    RoleAssignment,
     SpeakerActivity,
-    SpeakerInfo,
     Span,
-    TimingReport,
     Utterance,
     Word,
     merge_spans,
-    total_duration,
 )
 from call_qa.errors import ConfigError
-from call_qa.rubric.config import CueLexicon
 
 log = logging.getLogger("call_qa")
 
@@ -103,6 +98,13 @@ def parse_transcript(data: object, path: Path | str = "<transcript>") -> tuple[s
                               float(w.get("probability", 1.0))))
         utts.append(Utterance(start, end, str(row["speaker"]), Role(row["role"]), row["text"], tuple(words)))
     utts.sort(key=lambda u: (u.start, u.end))
+    first_role: dict[str, Role] = {}
+    for u in utts:
+        role = first_role.setdefault(u.speaker, u.role)
+        if role != u.role:
+            raise TranscriptError(f"{path}: speaker '{u.speaker}', field 'role': both '{role.value}' and "
+                                  f"'{u.role.value}'; a speaker label keeps one role (use another label for "
+                                  "another party)")
     duration = data.get("duration_s")
     duration_s = _num(path, "transcript", "duration_s", duration) if duration is not None else max(u.end for u in utts)
     return call_id, language, duration_s, tuple(utts)
@@ -148,82 +150,37 @@ def new_party_transfers(utterances: Sequence[Utterance], min_gap_s: float = 1.0)
                   source="transcript"),)
 
 
-def transcript_timing(
-    utterances: Sequence[Utterance], duration_s: float, settings: PipelineSettings, lexicon: CueLexicon
-) -> TimingReport:
-    """Turns, interruptions, holds, transfers, dead air and metrics from the utterances alone."""
-    from call_qa.timing import analyse_timing
+def heard_from_transcript(
+    path: str | Path | None, *, document: Mapping[str, Any] | None = None
+) -> tuple[str, Heard]:
+    """(call_id, what the transcript tells) for the composition (``call_qa.compose``):
+    the utterances with their given roles pinned, activity = the utterance spans, no
+    line sounds, and a transfer where a third party first speaks after a silence.
 
-    from call_qa.rubric.setup import timing_cues
-
-    cues = timing_cues(lexicon)
-
-    activity = activity_from_utterances(utterances)
-    roles: dict[str, Role] = {}
-    for u in utterances:
-        roles.setdefault(u.speaker, u.role)
-    return analyse_timing(activity, roles, utterances, duration_s, settings.timing, cues,
-                          given=new_party_transfers(utterances))
-
-
-def score_transcript(
-    path: str | Path | None,
-    settings: PipelineSettings,
-    *,
-    document: Mapping[str, Any] | None = None,
-    matchers: Sequence[Any] | None = None,
-) -> CallResult:
-    """Score one transcript file (or an already-read ``document``) against the phone rubric.
-
-    Returns a CallResult like the audio pipeline's (layout None, no audio: channels 0,
-    content hash of the transcript file). A malformed transcript raises TranscriptError.
+    Reads ``path`` unless ``document`` (an already-read transcript) is given; content
+    hash of the file (empty for a document). Raises TranscriptError.
     """
     from call_qa.audio import file_hash
-    from call_qa.rubric.engine import score_phone_call
-    from call_qa.rubric.setup import lexicon_for, options_for, phone_rubric, recorded
-    from call_qa.rubric.resources import rubric_resources
 
     if document is not None:
         call_id, language, duration_s, utterances = parse_transcript(document, path or "<transcript>")
     else:
         assert path is not None
         call_id, language, duration_s, utterances = read_transcript(path)
-    lexicon = lexicon_for(settings, language)
-    timing = transcript_timing(utterances, duration_s, settings, lexicon)
-    rubric = phone_rubric(settings)
-    options = options_for(settings)
-    resources = rubric_resources(settings, language)
-    card = score_phone_call(utterances, timing, language, rubric, lexicon, options,
-                            matchers=resources.matchers(lexicon) if matchers is None else matchers,
-                            judges=resources.judges())
-    speakers = []
-    for label in sorted({u.speaker for u in utterances}):
-        role = next(u.role for u in utterances if u.speaker == label)
-        talk = total_duration(merge_spans(Span(u.start, u.end) for u in utterances if u.speaker == label))
-        speakers.append(SpeakerInfo(label, role, 1.0, round(talk, 3)))
-    from call_qa.pii import protect_result
-
-    # personal data found on the full transcript, redacted from what is stored (as analyse_call does)
-    return protect_result(CallResult(
-        call_id=call_id,
+    roles: dict[str, Role] = {}
+    for u in utterances:
+        roles.setdefault(u.speaker, u.role)
+    activity = activity_from_utterances(utterances)
+    return call_id, Heard(
         source=str(path) if path is not None else "<transcript>",
         content_hash=file_hash(Path(path)) if path is not None and Path(path).is_file() else "",
-        settings_hash=settings.settings_hash(),
-        status=CallStatus.OK,
-        duration_s=round(duration_s, 3),
-        channels=0,
+        duration=duration_s,
         layout=None,
-        language=language,
-        settings=recorded(
-            settings, asr_model=None, diarization="transcript", roles="transcript",
-            input="transcript", rubric_options=asdict(options),
-            rubric={"id": rubric.id, "version": rubric.version, "source": rubric.source},
-            **resources.describe(),
-        ),
-        speakers=tuple(speakers),
-        turns=timing.turns,
+        original_channels=0,
+        activity=activity,
         utterances=utterances,
-        events=timing.events,
-        metrics=timing.metrics,
-        scorecard=card,
-    ), settings.privacy, rubric, lexicon, options)
+        language=language,
+        given=new_party_transfers(utterances),
+        assignment=RoleAssignment(roles, {label: 1.0 for label in roles}, "transcript"),
+        extra={"input": "transcript"},
+    )

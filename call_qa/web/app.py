@@ -421,17 +421,19 @@ def create_app(
     @app.post("/calls/{call_id}/swap-roles")
     async def swap(request: Request, call_id: str, ws: dbmod.WebSession = require(*ROLES_DECIDE)) -> Response:
         await checked_form(request, ws)
-        from call_qa.web.swap import swap_roles
+        from call_qa.corrections import SwapRefused, swap_roles
 
-        result = call_or_404(call_id)
         try:
-            swapped = swap_roles(result, settings, ws.user.username)
+            before, after = swap_roles(db, call_id, settings, ws.user.username)
+        except dbmod.NotFoundError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from None
         except ValueError as exc:
             raise BadRequest(str(exc)) from None
-        dbmod.save_call_result(db, swapped)
+        except SwapRefused as exc:
+            raise HTTPException(status_code=409, detail=f"Roles not swapped: {exc}") from None
         dbmod.log_access(db, ws.user, "swap_roles", call_id,
-                         f"score {result.scorecard.score if result.scorecard else None} -> "
-                         f"{swapped.scorecard.score if swapped.scorecard else None}")
+                         f"score {before.scorecard.score if before.scorecard else None} -> "
+                         f"{after.scorecard.score if after.scorecard else None}")
         return RedirectResponse(f"/calls/{_q(call_id)}", status_code=303)
 
     @app.get("/calls/{call_id}/original", response_class=HTMLResponse)

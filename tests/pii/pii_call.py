@@ -1,16 +1,12 @@
-"""A hand-built Kring Pajak call full of personal data, scored by the real rubric on
-the full transcript (what the pipeline does after ASR), for the redaction tests."""
+"""A hand-built Kring Pajak call full of personal data, through the one composition
+after listening (what every entry point does after ASR), for the redaction tests."""
 
 from __future__ import annotations
 
-import dataclasses
-
+from call_qa.compose import conclude
 from call_qa.config import PipelineSettings, PrivacySettings
-from call_qa.domain import CallResult, CallStatus, Layout, Role, TimingReport, Turn
-from call_qa.pii import protect_result
-from call_qa.pipeline import rubric_options
-from call_qa.rubric.setup import lexicon_for, phone_rubric
-from call_qa.rubric import score_phone_call
+from call_qa.domain import CallResult, Heard, Layout, Role, RoleAssignment
+from call_qa.rubric.transcript import activity_from_utterances
 
 from pii_helpers import utt
 
@@ -48,44 +44,32 @@ def utterances():
     )
 
 
-def timing(utts) -> TimingReport:
-    duration = max(u.end for u in utts)
-    metrics = {
-        "duration_s": duration, "agent_talk_s": sum(u.end - u.start for u in utts if u.role is A),
-        "customer_talk_s": sum(u.end - u.start for u in utts if u.role is C), "overtalk_s": 0.0,
-        "agent_interruptions": 0, "customer_interruptions": 0, "hold_count": 0, "hold_total_s": 0.0,
-        "hold_longest_s": None, "transfer_count": 0, "dead_air_count": 0, "dead_air_total_s": 0.0,
-        "agent_wpm": 130.0, "customer_wpm": 120.0, "response_latency_mean_s": 0.6,
-    }
-    turns = tuple(Turn(u.start, u.end, u.speaker, u.role) for u in utts)
-    return TimingReport(turns, (), metrics, PipelineSettings().timing.as_dict())
+def heard(utts) -> Heard:
+    """The call as a stereo recording would be heard: activity = the utterance spans,
+    roles pinned as the utterances have them."""
+    roles = {u.speaker: u.role for u in utts}
+    return Heard(
+        source="recordings/2026-11-27/0042.wav", content_hash="c" * 64, duration=54.0, layout=Layout.STEREO,
+        original_channels=2, activity=activity_from_utterances(utts), utterances=tuple(utts), language="id",
+        assignment=RoleAssignment(roles, {k: 0.9 for k in roles}, "hand-built"),
+    )
+
+
+def settings_with(privacy: PrivacySettings | None = None) -> PipelineSettings:
+    settings = PipelineSettings()
+    return settings if privacy is None else settings.model_copy(update={"privacy": privacy})
 
 
 def scored_result(privacy: PrivacySettings | None = None, utts=None, call_id: str = "2026-11-27_0042") -> CallResult:
-    """The call scored on its full transcript, then passed through protect_result."""
-    settings = PipelineSettings()
-    if privacy is not None:
-        settings = settings.model_copy(update={"privacy": privacy})
-    utts = utts or utterances()
-    rubric = phone_rubric(settings)
-    lexicon = lexicon_for(settings, "id")
-    options = rubric_options(settings)
-    t = timing(utts)
-    card = score_phone_call(utts, t, "id", rubric, lexicon, options)
-    full = CallResult(
-        call_id=call_id, source="recordings/2026-11-27/0042.wav", content_hash="c" * 64, settings_hash="s" * 16,
-        status=CallStatus.OK, duration_s=54.0, channels=2, layout=Layout.STEREO, language="id",
-        turns=t.turns, utterances=utts, metrics=t.metrics, scorecard=card,
-    )
-    return protect_result(full, settings.privacy, rubric, lexicon, options)
+    """The call through the one composition after listening (call_qa.compose): personal
+    data found on the full transcript, scored, then redacted."""
+    return conclude(heard(utts or utterances()), settings_with(privacy), call_id)
 
 
 def unprotected_scorecard():
-    settings = PipelineSettings()
-    utts = utterances()
-    rubric = phone_rubric(settings)
-    return score_phone_call(utts, timing(utts), "id", rubric, lexicon_for(settings, "id"), rubric_options(settings))
+    """The scorecard of the same call with redaction off (scored on the same full transcript)."""
+    return scored_result(with_privacy(redact=False, normalise_numbers=False)).scorecard
 
 
 def with_privacy(**changes) -> PrivacySettings:
-    return dataclasses.replace(PrivacySettings()) if not changes else PrivacySettings().model_copy(update=changes)
+    return PrivacySettings().model_copy(update=changes)

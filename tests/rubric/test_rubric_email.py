@@ -13,13 +13,13 @@ import yaml
 from call_qa.config import load_settings
 from call_qa.domain import Verdict
 from call_qa.rubric import RubricConfigError, load_cues, load_rubric
+from call_qa.compose import score_email_file
 from call_qa.rubric.catalog import EMAIL_SECTIONS
 from call_qa.rubric.email import (
     EmailThread,
     load_spelling,
     parse_email,
     score_email,
-    score_email_file,
     sentences_of,
     split_thread,
 )

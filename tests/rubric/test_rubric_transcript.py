@@ -12,7 +12,8 @@ import pytest
 
 from call_qa.config import load_settings
 from call_qa.domain import EventType, Role
-from call_qa.rubric.transcript import TranscriptError, new_party_transfers, parse_transcript, score_transcript
+from call_qa.compose import score_transcript
+from call_qa.rubric.transcript import TranscriptError, new_party_transfers, parse_transcript
 from rubric_testkit import REPO, call, A, C
 
 TRUTHS = sorted((REPO / "corpus").glob("*.truth.json")) + sorted((REPO / "sample_audio").glob("*.truth.json"))

@@ -1,6 +1,7 @@
 """No original personal data on any web page after processing with redaction on
 (issue #9): a call whose caller says her NIK (digits and spoken) and phone number goes
-through the pipeline's protection step (call_qa.pii.protect_result, default privacy
+through the composition's personal-data steps (detection on the full transcript, then
+redaction: call_qa.compose.find_personal_data, call_qa.pii.redact_result; default privacy
 settings), is saved, and every page that shows it is searched for the values."""
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from pathlib import Path
 from call_qa import db as dbmod
 from call_qa.config import load_settings
 from call_qa.domain import Evidence, Role, Utterance
-from call_qa.pii import protect_result
+from call_qa.compose import find_personal_data
+from call_qa.pii import redact_result
 from web_samples import make_web_call
 from web_support import login, new_client
 
@@ -34,7 +36,10 @@ def _call_with_personal_data(wav: Path):
 def test_no_original_value_on_any_page(database: dbmod.Database, app, wav: Path) -> None:
     privacy = load_settings().privacy
     assert privacy.redact and not privacy.reveal_roles  # the shipped defaults
-    dbmod.save_call_result(database, protect_result(_call_with_personal_data(wav), privacy))
+    call = _call_with_personal_data(wav)
+    personal = find_personal_data(call.utterances, (), privacy)
+    call = replace(call, personal_data=personal.findings, privacy_flags=personal.flags)
+    dbmod.save_call_result(database, redact_result(call, privacy))
     digits = (NIK, PHONE, "3174 0512", NIK_SPOKEN.split(" nol lima")[0])
     for user in ("alice", "ada"):  # a QA officer and an admin
         client = new_client(app)

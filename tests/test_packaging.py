@@ -277,3 +277,19 @@ def test_first_process_run_from_an_empty_folder_outside_the_checkout(tmp_path):
     assert (state / "prefect" / "prefect.db").is_file()  # the temporary server's database
     assert (state / "numba").is_dir()
     assert sorted(p.name for p in work.iterdir()) == ["call.flac", "out"]  # no var/ left behind
+
+
+def test_docs_and_code_cite_only_files_the_project_has():
+    # the project's docs once cited docs/environment.md, which it lacked, and a file
+    # outside the checkout (../../shared/docs/rubric.md)
+    sources = [ROOT / "README.md", *(ROOT / "docs").glob("*.md"), *(ROOT / "call_qa").rglob("*.py"),
+               *(ROOT / "flows").rglob("*.py"), *(ROOT / "scripts").iterdir(), ROOT / "pyproject.toml",
+               *(ROOT / "requirements").iterdir(), *(ROOT / "call_qa" / "configs").rglob("*.yaml")]
+    missing = []
+    for source in sources:
+        for match in re.finditer(r"[\w./-]*[\w-]+\.md\b", source.read_text(encoding="utf-8")):
+            cited = match.group(0)
+            places = [(folder / cited).resolve() for folder in (source.parent, ROOT, ROOT / "docs")]
+            if not any(p.is_file() and p.is_relative_to(ROOT) for p in places):
+                missing.append(f"{source.relative_to(ROOT)}: {cited}")
+    assert not missing, missing

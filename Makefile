@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-export NUMBA_CACHE_DIR ?= $(CURDIR)/var/numba
-export PREFECT_HOME ?= $(CURDIR)/var/prefect
+# The call-qa home (README "State"): the database, Prefect's home and the numba cache
+# go under var/ of this checkout; call-qa derives PREFECT_HOME and NUMBA_CACHE_DIR.
+export CALL_QA_HOME ?= $(CURDIR)/var
 
 .PHONY: setup demo test test-fast lock clean
 
@@ -24,7 +25,7 @@ $(STAMP): requirements/torch.txt requirements/lock.txt pyproject.toml
 	touch $(STAMP)
 
 # Runs the main job on the bundled sample calls with the embedded defaults
-# (offline models, SQLite in var/call_qa.sqlite3) and prints the table of calls.
+# (offline models, SQLite in var/call_qa.sqlite3, the call-qa home) and prints the table of calls.
 demo: setup
 	$(VENV)/bin/call-qa process sample_audio --out var/demo
 	@echo "per-call JSON: var/demo/   database: var/call_qa.sqlite3"

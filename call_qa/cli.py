@@ -14,12 +14,18 @@ EXIT_OK, EXIT_USAGE, EXIT_NO_DATABASE = 0, 2, 3
 
 
 def _prepare_environment() -> None:
-    """Telemetry off and Prefect's state inside the working folder, before prefect loads."""
+    """Telemetry off and Prefect's and numba's state in the call-qa home (created now,
+    call_qa/home.py), before either library loads."""
+    from call_qa.errors import ConfigError
+    from call_qa.home import prepare_environment
     from call_qa.models import disable_telemetry
 
     disable_telemetry(hub_offline=not os.environ.get("CALL_QA_HUB"))
-    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / "var" / "prefect"))
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(Path.cwd() / "var" / "numba"))
+    try:
+        prepare_environment()
+    except ConfigError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE) from None
     # A temporary Prefect server on a busy machine can take longer than Prefect's 20 s.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 

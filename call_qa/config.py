@@ -17,8 +17,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from call_qa.errors import ConfigError
 
+#: The checkout (site-packages once installed): where flows/ sits beside call_qa/.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CONFIG_PATH = PROJECT_ROOT / "configs" / "pipeline.yaml"
+#: The folder holding the shipped ``configs/`` (package data, so it exists wherever
+#: call-qa is installed; the checkout's top-level ``configs`` links to it). Relative
+#: paths in a pipeline YAML, such as ``configs/rubrics/phone_inbound.yaml``, start here.
+CONFIG_BASE = Path(__file__).resolve().parent
+DEFAULT_CONFIG_PATH = CONFIG_BASE / "configs" / "pipeline.yaml"
 
 
 class _Strict(BaseModel):
@@ -252,9 +257,10 @@ class PipelineSettings(_Strict):
         return self.model_copy(update={k: v for k, v in changes.items() if v is not None})
 
     def resolve_path(self, relative: str) -> Path:
-        """Config paths are relative to the project root unless absolute."""
-        p = Path(relative)
-        return p if p.is_absolute() else PROJECT_ROOT / p
+        """A config path: absolute as given, else under :data:`CONFIG_BASE`, so
+        ``configs/…`` names the shipped file wherever call-qa is installed."""
+        p = Path(relative).expanduser()
+        return p if p.is_absolute() else CONFIG_BASE / p
 
     def settings_hash(self) -> str:
         """Stable hash of every setting: a result is reused only when this matches.

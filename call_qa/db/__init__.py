@@ -42,7 +42,6 @@ from call_qa.db import daily  # noqa: F401  (call_daily: registers the tables)
 from call_qa.db import search  # noqa: F401  (transcript search index)
 from call_qa.db.daily_api import ensure_daily_offset, rebuild_daily
 from call_qa.db.engine import (
-    DEFAULT_DATABASE_URL,
     ENV_VAR,
     Database,
     current_revision,
@@ -100,7 +99,6 @@ __all__ = [
     "list_users",
     "log_access",
     "set_user_active",
-    "DEFAULT_DATABASE_URL",
     "ENV_VAR",
     "CallSummary",
     "Database",

@@ -25,13 +25,11 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from call_qa.db.errors import DatabaseError
+from call_qa.home import default_database_url
 
 log = logging.getLogger("call_qa")
 
 ENV_VAR = "CALL_QA_DATABASE_URL"
-#: Relative to the working directory, like ``--out`` paths.
-DEFAULT_DATABASE_PATH = Path("var") / "call_qa.sqlite3"
-DEFAULT_DATABASE_URL = f"sqlite:///{DEFAULT_DATABASE_PATH.as_posix()}"
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 #: Not Alembic's default ``alembic_version``, so call-qa can share a PostgreSQL
@@ -45,17 +43,17 @@ _PG_CONNECT_TIMEOUT_S = 10
 
 _WHAT_TO_DO = (
     f"check the URL given with --db or in {ENV_VAR} "
-    "(e.g. sqlite:///var/call_qa.sqlite3 or postgresql+psycopg://user:password@host:5432/dbname)"
+    "(e.g. sqlite:////srv/call-qa/call_qa.sqlite3 or postgresql+psycopg://user:password@host:5432/dbname)"
 )
 
 
 def resolve_database_url(url: str | None = None) -> str:
     """The database URL to use: ``url`` when given, else ``$CALL_QA_DATABASE_URL``,
-    else :data:`DEFAULT_DATABASE_URL` (the SQLite file ``var/call_qa.sqlite3`` under the
-    working directory)."""
+    else the SQLite file ``call_qa.sqlite3`` in the call-qa home
+    (:func:`call_qa.home.default_database_url`)."""
     if url:
         return url
-    return os.environ.get(ENV_VAR) or DEFAULT_DATABASE_URL
+    return os.environ.get(ENV_VAR) or default_database_url()
 
 
 def mask_url(url: str) -> str:

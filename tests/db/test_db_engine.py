@@ -10,22 +10,22 @@ from call_qa.errors import CallQAError
 from db_backends import POSTGRES_URL, require_postgres
 
 
-def test_resolve_database_url(monkeypatch):
+def test_resolve_database_url(tmp_path, monkeypatch):
     monkeypatch.delenv(dbmod.ENV_VAR, raising=False)
-    assert dbmod.resolve_database_url(None) == dbmod.DEFAULT_DATABASE_URL
-    assert dbmod.DEFAULT_DATABASE_URL == "sqlite:///var/call_qa.sqlite3"
+    monkeypatch.setenv("CALL_QA_HOME", str(tmp_path))
+    assert dbmod.resolve_database_url(None) == f"sqlite:///{tmp_path.resolve().as_posix()}/call_qa.sqlite3"
     monkeypatch.setenv(dbmod.ENV_VAR, "sqlite:///from_env.sqlite3")
     assert dbmod.resolve_database_url(None) == "sqlite:///from_env.sqlite3"
     assert dbmod.resolve_database_url("sqlite:///explicit.sqlite3") == "sqlite:///explicit.sqlite3"
 
 
-def test_default_database_is_created_under_the_working_directory(tmp_path, monkeypatch):
+def test_default_database_is_created_in_the_call_qa_home(tmp_path, monkeypatch):
     monkeypatch.delenv(dbmod.ENV_VAR, raising=False)
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CALL_QA_HOME", str(tmp_path / "new" / "home"))  # neither folder exists yet
     with dbmod.open_database() as database:
         assert database.dialect == "sqlite"
         assert dbmod.list_calls(database) == []
-    assert (tmp_path / "var" / "call_qa.sqlite3").is_file()
+    assert (tmp_path / "new" / "home" / "call_qa.sqlite3").is_file()
 
 
 def test_sqlite_parent_folders_are_created(tmp_path):

@@ -45,7 +45,7 @@ def test_extract_name_from_lowercase_asr_and_never_an_acronym():
     assert extract_name("Saya NPWP-nya belum ada", PREFIXES, HON, STOP) is None
 
 
-def test_phrases_match_whole_words_only():
+def test_count_phrases_counts_each_phrase_present_as_whole_words():
     assert count_phrases("Ada yang bisa dibantu?", ["bisa dibantu"]) == 1
     assert count_phrases("tidak dibantunya", ["dibantu"]) == 0
     assert count_phrases("bisa dibantu, bisa dibantu", ["bisa dibantu", "terima kasih"]) == 1  # phrases, not occurrences

@@ -5,7 +5,6 @@ Every later stage takes the ``CallAudio`` value; nothing re-reads the file.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +14,15 @@ import numpy as np
 
 from call_qa.domain import Layout
 from call_qa.errors import AudioError
+# file_hash is also read from here by pipeline.py, rubric/transcript.py and rubric/email.py
+# (being rewritten, issue 14); its home is call_qa.files.
+from call_qa.files import file_hash
 
 logger = logging.getLogger("call_qa")
 
 SAMPLE_RATE = 16_000
+#: The frame grid of speaker activity and sound classification: 20 ms.
+FRAME_S = 0.02
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".aac", ".wma", ".amr", ".gsm")
 # Below this correlation two channels carry different parties; above it a "stereo"
 # file is one mono mix written twice (common with some recorders, and jfk.flac).
@@ -50,13 +54,12 @@ class CallAudio:
         return np.mean(np.stack(self.channels), axis=0).astype(np.float32)
 
 
-def file_hash(path: Path) -> str:
-    """sha256 of the file's bytes: the identity of a recording for skip/re-process."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+def frame_energy_db(signal: np.ndarray, sample_rate: int) -> np.ndarray:
+    """Energy in dB per :data:`FRAME_S` (20 ms) frame; a last partial frame is dropped."""
+    hop = int(FRAME_S * sample_rate)
+    n = len(signal) // hop
+    frames = signal[: n * hop].reshape(n, hop).astype(np.float64)
+    return 10 * np.log10(np.mean(frames**2, axis=1) + 1e-10)
 
 
 def _probe(path: Path) -> tuple[int, int]:

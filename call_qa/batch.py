@@ -169,7 +169,7 @@ def read_manifest(path: Path, tz: ZoneInfo) -> list[WorkItem]:
 
 
 def _manifest_item(row: dict[str, Any], manifest: Path, line: int, tz: ZoneInfo) -> WorkItem:
-    from call_qa.metadata import MetadataError, _event
+    from call_qa.metadata import MetadataError, events_from_rows
     from call_qa.pipeline import call_id_for
 
     where = f"{manifest} {'line' if manifest.suffix.lower() != '.json' else 'entry'} {line}"
@@ -202,7 +202,7 @@ def _manifest_item(row: dict[str, Any], manifest: Path, line: int, tz: ZoneInfo)
         if not isinstance(raw_events, list):
             raise ManifestError(f"{where}: 'events' must be a list of {{type, start, end}}")
         try:
-            events = tuple(sorted((_event(e, f"{where} event {k + 1}") for k, e in enumerate(raw_events)), key=lambda e: e.start))
+            events = events_from_rows(raw_events, where)
         except (MetadataError, TypeError, AttributeError) as exc:
             raise ManifestError(str(exc)) from None
     return WorkItem(
@@ -279,7 +279,7 @@ def outcome_of(result: CallResult, seconds: float) -> CallOutcome:
 
 def check_call(item: WorkItem, settings: PipelineSettings, db_url: str) -> CallResult | None:
     """Step 1 of a call: the stored result when this exact work was done already."""
-    from call_qa.audio import file_hash
+    from call_qa.files import file_hash
     from call_qa.db import shared_database
 
     path = Path(item.path)

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from call_qa.audio import CallAudio
+# FRAME_S and frame_energy_db are also read from here by long_call.py (being rewritten,
+# issue 14); their home is call_qa.audio.
+from call_qa.audio import FRAME_S, CallAudio, frame_energy_db
 from call_qa.config import DiarizationSettings, VadSettings
 from call_qa.domain import Layout, SpeakerActivity, Span, merge_spans
 
 logger = logging.getLogger("call_qa")
-
-FRAME_S = 0.02
 
 
 def voice_activity(signal: np.ndarray, sample_rate: int, options: VadSettings) -> tuple[Span, ...]:
@@ -37,14 +37,6 @@ def voice_activity(signal: np.ndarray, sample_rate: int, options: VadSettings) -
     )
     stamps = get_speech_timestamps(signal, vad, sampling_rate=sample_rate)
     return tuple(Span(s["start"] / sample_rate, s["end"] / sample_rate) for s in stamps)
-
-
-def frame_energy_db(signal: np.ndarray, sample_rate: int) -> np.ndarray:
-    """Energy in dB per 20 ms frame."""
-    hop = int(FRAME_S * sample_rate)
-    n = len(signal) // hop
-    frames = signal[: n * hop].reshape(n, hop).astype(np.float64)
-    return 10 * np.log10(np.mean(frames**2, axis=1) + 1e-10)
 
 
 def mask_to_spans(mask: np.ndarray, min_len_s: float, join_gap_s: float) -> tuple[Span, ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any, Iterable, Mapping
 
 from call_qa.domain import Event, EventType
 from call_qa.errors import CallQAError
@@ -39,7 +40,7 @@ def sidecar_for(recording: Path) -> Path | None:
     return None
 
 
-def _event(row: dict, where: str) -> Event:
+def _event(row: Mapping[str, Any], where: str) -> Event:
     try:
         type_ = EventType(str(row["type"]).strip())
         start, end = float(row["start"]), float(row["end"])
@@ -69,4 +70,11 @@ def read_call_metadata(recording: Path) -> tuple[Event, ...]:
                 rows = list(csv.DictReader(f))
     except (OSError, json.JSONDecodeError, csv.Error) as exc:
         raise MetadataError(f"{path}: cannot be read ({exc}); fix or remove the metadata file") from None
-    return tuple(sorted((_event(row, f"{path} event {i + 1}") for i, row in enumerate(rows)), key=lambda e: e.start))
+    return events_from_rows(rows, str(path))
+
+
+def events_from_rows(rows: Iterable[Mapping[str, Any]], where: str) -> tuple[Event, ...]:
+    """Holds and transfers from rows of {type, start, end[, target]} (a sidecar's, or a
+    manifest entry's ``events``), sorted by start. A bad row raises
+    :class:`MetadataError` naming ``<where> event <n>``."""
+    return tuple(sorted((_event(row, f"{where} event {i + 1}") for i, row in enumerate(rows)), key=lambda e: e.start))

@@ -22,7 +22,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from call_qa.audio import file_hash
+from call_qa.files import file_hash
 from call_qa.errors import ModelError
 
 logger = logging.getLogger("call_qa")

@@ -16,7 +16,7 @@ import yaml
 
 from call_qa.domain import Role, RoleAssignment, Utterance
 from call_qa.errors import ConfigError
-from call_qa.text import find_phrase, tokens
+from call_qa.text import count_phrases
 
 FIRST_SPEAKER_BONUS = 0.5
 
@@ -37,12 +37,6 @@ def load_role_cues(path: Path, language: str) -> RoleCues:
         raise ConfigError(f"{path}: role cue file not found") from None
     except (KeyError, TypeError) as exc:
         raise ConfigError(f"{path}: needs '{language}: {{agent: [...], customer: [...]}}' (missing {exc})") from None
-
-
-def count_phrases(text: str, phrases: Sequence[str]) -> int:
-    """How many of ``phrases`` occur in ``text`` as whole words."""
-    haystack = tokens(text)
-    return sum(1 for p in phrases if find_phrase(haystack, tokens(p)) >= 0)
 
 
 def assign_roles(

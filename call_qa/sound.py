@@ -61,8 +61,7 @@ from typing import Sequence
 import numpy as np
 from scipy import fft, ndimage, signal
 
-from call_qa.audio import CallAudio
-from call_qa.diarization import FRAME_S, frame_energy_db
+from call_qa.audio import FRAME_S, CallAudio, frame_energy_db
 from call_qa.domain import SoundKind, SoundSegment, SpeakerActivity, Span, gaps, merge_spans
 
 ANALYSIS_RATE = 8_000  # everything a phone line carries lies below 4 kHz

@@ -58,6 +58,12 @@ def count_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> int:
     return count
 
 
+def count_phrases(text: str, phrases: Sequence[str]) -> int:
+    """How many of ``phrases`` occur in ``text`` as whole words."""
+    haystack = tokens(text)
+    return sum(1 for p in phrases if find_phrase(haystack, tokens(p)) >= 0)
+
+
 def count_digits(toks: Iterable[str], number_words: frozenset[str]) -> int:
     """Digits plus spoken number words ("tiga", "two") among normalised tokens.
 

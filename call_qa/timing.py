@@ -29,8 +29,7 @@ from call_qa.domain import (
     merge_spans,
     total_duration,
 )
-from call_qa.roles import count_phrases
-from call_qa.text import normalize, tokens
+from call_qa.text import count_phrases, normalize, tokens
 
 # Around a hold, how far to look for the agent's announcement and return phrases.
 HOLD_PHRASE_WINDOW_S = 30.0

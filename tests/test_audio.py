@@ -1,11 +1,14 @@
 """Decoding real recordings, and the errors a person gets for bad files."""
 
+import hashlib
+
 import numpy as np
 import pytest
 
-from call_qa.audio import decode
+from call_qa.audio import FRAME_S, decode, frame_energy_db
 from call_qa.domain import Layout
 from call_qa.errors import AudioError
+from call_qa.files import file_hash
 
 from sample_truth import shared_data
 
@@ -43,3 +46,20 @@ def test_empty_truncated_and_non_audio_files_say_what_is_wrong(tmp_path):
         decode(header_only)
     with pytest.raises(AudioError, match="layout stereo"):
         decode(shared_data("calls_unlabelled", "google_commercial_mono.wav"), layout="stereo")
+
+
+def test_frame_energy_is_the_mean_power_of_each_20ms_frame_in_db():
+    rate = 16000
+    hop = int(FRAME_S * rate)  # 320 samples
+    # frame 1: constant 0.5 (power 0.25 -> -6.02 dB); frame 2: +-0.1 (power 0.01 -> -20 dB);
+    # the last 100 samples do not fill a frame and are dropped
+    signal = np.concatenate([np.full(hop, 0.5), np.tile([0.1, -0.1], hop // 2), np.ones(100)]).astype(np.float32)
+    energy = frame_energy_db(signal, rate)
+    assert energy.shape == (2,)
+    assert energy == pytest.approx([10 * np.log10(0.25), -20.0], abs=1e-4)
+
+
+def test_file_hash_is_the_sha256_of_the_bytes(tmp_path):
+    path = tmp_path / "call.bin"
+    path.write_bytes(b"x" * (3 << 20))  # several read blocks
+    assert file_hash(path) == hashlib.sha256(b"x" * (3 << 20)).hexdigest()

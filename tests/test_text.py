@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from call_qa.text import count_digits, count_phrase, extract_name, find_phrase, normalize, tokens
+from call_qa.text import count_digits, count_phrase, count_phrases, extract_name, find_phrase, normalize, tokens
 
 HON = frozenset({"bapak", "pak", "ibu", "bu", "mr", "mrs", "ms"})
 STOP = frozenset({"iya", "ya", "baik", "saya", "mau", "tanya", "dari", "yes", "calling", "about", "the"})
@@ -43,3 +43,9 @@ def test_extract_name_after_prefix_and_bare():
 def test_extract_name_from_lowercase_asr_and_never_an_acronym():
     assert extract_name("iya saya budi", PREFIXES, HON, STOP) == "budi"
     assert extract_name("Saya NPWP-nya belum ada", PREFIXES, HON, STOP) is None
+
+
+def test_count_phrases_counts_each_phrase_present_as_whole_words():
+    assert count_phrases("Ada yang bisa dibantu?", ["bisa dibantu"]) == 1
+    assert count_phrases("tidak dibantunya", ["dibantu"]) == 0
+    assert count_phrases("bisa dibantu, bisa dibantu", ["bisa dibantu", "terima kasih"]) == 1  # phrases, not occurrences

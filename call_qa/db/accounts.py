@@ -46,7 +46,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from call_qa.db.engine import Database
 from call_qa.db.errors import DatabaseError, NotFoundError
 from call_qa.db.models import Base, CallRow, ItemOverrideRow, ScorecardRow
-from call_qa.db.repository import _database_errors, _utc
+from call_qa.db.session_utils import as_utc, database_errors
 
 log = logging.getLogger("call_qa")
 
@@ -186,7 +186,7 @@ class AccessLogEntry:
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.username, UserRole(row.role), row.active, _utc(row.created_at))
+    return User(row.id, row.username, UserRole(row.role), row.active, as_utc(row.created_at))
 
 
 def _now() -> dt.datetime:
@@ -225,7 +225,7 @@ def add_user(db: Database, username: str, password: str, role: UserRole | str) -
         created_at=_now(),
     )
     try:
-        with _database_errors(db, f"add user {username!r}"), db.session() as session, session.begin():
+        with database_errors(db, f"add user {username!r}"), db.session() as session, session.begin():
             session.add(row)
     except DatabaseError as exc:
         if isinstance(exc.__cause__, IntegrityError):
@@ -237,13 +237,13 @@ def add_user(db: Database, username: str, password: str, role: UserRole | str) -
 
 def list_users(db: Database) -> list[User]:
     """Every user, by username."""
-    with _database_errors(db, "list users"), db.session() as session:
+    with database_errors(db, "list users"), db.session() as session:
         return [_user(r) for r in session.scalars(select(UserRow).order_by(UserRow.username))]
 
 
 def set_user_active(db: Database, username: str, active: bool) -> None:
     """Enable or disable a login; disabling also ends that user's sessions."""
-    with _database_errors(db, f"update user {username!r}"), db.session() as session, session.begin():
+    with database_errors(db, f"update user {username!r}"), db.session() as session, session.begin():
         user_id = session.scalar(select(UserRow.id).where(UserRow.username == username))
         if user_id is None:
             raise NotFoundError(f"no user {username!r}")
@@ -255,7 +255,7 @@ def set_user_active(db: Database, username: str, active: bool) -> None:
 def authenticate(db: Database, username: str, password: str) -> User | None:
     """The active user with these credentials, or None. Rehashes a password whose
     hash uses weaker parameters than today's defaults."""
-    with _database_errors(db, "check a login"), db.session() as session, session.begin():
+    with database_errors(db, "check a login"), db.session() as session, session.begin():
         from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
         hasher = _password_hasher()
@@ -286,7 +286,7 @@ def create_session(db: Database, user: User, lifetime: dt.timedelta) -> tuple[st
         created_at=now,
         expires_at=now + lifetime,
     )
-    with _database_errors(db, "start a session"), db.session() as session, session.begin():
+    with database_errors(db, "start a session"), db.session() as session, session.begin():
         session.execute(delete(WebSessionRow).where(WebSessionRow.expires_at < now))
         session.add(row)
     return token, WebSession(user, row.csrf_token, row.expires_at)
@@ -296,7 +296,7 @@ def find_session(db: Database, token: str) -> WebSession | None:
     """The unexpired session of ``token`` whose user is still active, or None."""
     if not token:
         return None
-    with _database_errors(db, "look up a session"), db.session() as session:
+    with database_errors(db, "look up a session"), db.session() as session:
         found = session.execute(
             select(WebSessionRow, UserRow)
             .join(UserRow, UserRow.id == WebSessionRow.user_id)
@@ -305,14 +305,14 @@ def find_session(db: Database, token: str) -> WebSession | None:
     if found is None:
         return None
     row, user = found
-    if not user.active or _utc(row.expires_at) <= _now():
+    if not user.active or as_utc(row.expires_at) <= _now():
         return None
-    return WebSession(_user(user), row.csrf_token, _utc(row.expires_at))
+    return WebSession(_user(user), row.csrf_token, as_utc(row.expires_at))
 
 
 def end_session(db: Database, token: str) -> None:
     """Log out: forget the session of ``token`` (nothing happens for an unknown one)."""
-    with _database_errors(db, "end a session"), db.session() as session, session.begin():
+    with database_errors(db, "end a session"), db.session() as session, session.begin():
         session.execute(delete(WebSessionRow).where(WebSessionRow.token_hash == _token_hash(token)))
 
 
@@ -323,7 +323,7 @@ def log_access(
     db: Database, user: User, action: str, call_id: str | None = None, details: str = ""
 ) -> None:
     """Record that ``user`` did ``action`` (e.g. ``view_unredacted``) on ``call_id``."""
-    with _database_errors(db, "write the access log"), db.session() as session, session.begin():
+    with database_errors(db, "write the access log"), db.session() as session, session.begin():
         session.add(
             AccessLogRow(
                 at=_now(),
@@ -340,7 +340,7 @@ def access_log(
     db: Database, *, limit: int = 100, offset: int = 0, call_id: str | None = None
 ) -> tuple[list[AccessLogEntry], int]:
     """Entries of the access log, newest first, and how many there are in all."""
-    with _database_errors(db, "read the access log"), db.session() as session:
+    with database_errors(db, "read the access log"), db.session() as session:
         query = select(AccessLogRow)
         count = select(func.count(AccessLogRow.id))
         if call_id:
@@ -348,7 +348,7 @@ def access_log(
             count = count.where(AccessLogRow.call_id == call_id)
         rows = session.scalars(query.order_by(AccessLogRow.id.desc()).limit(limit).offset(offset))
         entries = [
-            AccessLogEntry(r.id, _utc(r.at), r.user_name, r.role, r.call_id, r.action, r.details)
+            AccessLogEntry(r.id, as_utc(r.at), r.user_name, r.role, r.call_id, r.action, r.details)
             for r in rows
         ]
         return entries, session.scalar(count) or 0
@@ -373,14 +373,14 @@ def record_login_failure(db: Database, username: str, address: str, limit: Login
     """Count a failed login of ``username`` from ``address`` (and forget failures too
     old to matter any more)."""
     now = _now()
-    with _database_errors(db, "record a failed login"), db.session() as session, session.begin():
+    with database_errors(db, "record a failed login"), db.session() as session, session.begin():
         session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < now - limit.window - limit.lockout))
         session.add(LoginFailureRow(at=now, username=username[:128], address=address[:64]))
 
 
 def clear_login_failures(db: Database, username: str) -> None:
     """After a successful login: that username's earlier failures no longer count."""
-    with _database_errors(db, "clear failed logins"), db.session() as session, session.begin():
+    with database_errors(db, "clear failed logins"), db.session() as session, session.begin():
         session.execute(delete(LoginFailureRow).where(LoginFailureRow.username == username[:128]))
 
 
@@ -390,7 +390,7 @@ def login_lockout_left(db: Database, username: str, address: str, limit: LoginLi
     failures within ``window`` of each other, the last of them less than ``lockout`` ago."""
     now = _now()
     since = now - limit.window - limit.lockout
-    with _database_errors(db, "check failed logins"), db.session() as session:
+    with database_errors(db, "check failed logins"), db.session() as session:
         by_user = session.scalars(
             select(LoginFailureRow.at).where(LoginFailureRow.username == username[:128], LoginFailureRow.at >= since)
         ).all()
@@ -398,8 +398,8 @@ def login_lockout_left(db: Database, username: str, address: str, limit: LoginLi
             select(LoginFailureRow.at).where(LoginFailureRow.address == address[:64], LoginFailureRow.at >= since)
         ).all()
     until = max(
-        (_locked_until(sorted(_utc(t) for t in by_user), limit.max_failures, limit),
-         _locked_until(sorted(_utc(t) for t in by_address), limit.max_failures_per_address, limit)),
+        (_locked_until(sorted(as_utc(t) for t in by_user), limit.max_failures, limit),
+         _locked_until(sorted(as_utc(t) for t in by_address), limit.max_failures_per_address, limit)),
         key=lambda t: t or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
     )
     return until - now if until is not None and until > now else None

@@ -31,7 +31,8 @@ from call_qa.db.models import (
     ScorecardRow,
     UtteranceRow,
 )
-from call_qa.db.repository import _consistent_snapshot, _database_errors, _utc
+from call_qa.db.repository import ItemOverride
+from call_qa.db.session_utils import as_utc, consistent_snapshot, database_errors
 from call_qa.domain import CallStatus, Role, Verdict
 
 # Created with the web app's migration 0002: the review queue looks items up by
@@ -363,8 +364,8 @@ def list_call_page(
     for condition in conditions:
         base = base.where(condition)
 
-    with _database_errors(db, "list calls"), db.session() as session:
-        _consistent_snapshot(db, session)
+    with database_errors(db, "list calls"), db.session() as session:
+        consistent_snapshot(db, session)
         # Counting stops at COUNT_CAP: an exact count of a selective filter over
         # 100,000 calls costs more than the page itself ("1000+" is as useful).
         total = session.scalar(select(func.count()).select_from(base.limit(COUNT_CAP + 1).subquery())) or 0
@@ -416,7 +417,7 @@ def list_call_page(
             CallListRow(
                 call_id=call.call_id,
                 status=CallStatus(call.status),
-                when=_utc(call.recorded_at or call.processed_at),
+                when=as_utc(call.recorded_at or call.processed_at),
                 duration_s=call.duration_s,
                 agent_id=call.agent_id,
                 team=call.team,
@@ -453,13 +454,13 @@ def _score_page(session: Any, base: Any, descending: bool, offset: int, limit: i
 
 def count_calls(db: Database) -> int:
     """How many calls the database holds (ok and failed)."""
-    with _database_errors(db, "count calls"), db.session() as session:
+    with database_errors(db, "count calls"), db.session() as session:
         return session.scalar(select(func.count(CallRow.id))) or 0
 
 
 def agents_and_teams(db: Database) -> tuple[list[str], list[str]]:
     """The distinct agent ids and teams of stored calls (for filter menus)."""
-    with _database_errors(db, "list agents and teams"), db.session() as session:
+    with database_errors(db, "list agents and teams"), db.session() as session:
         agents = session.scalars(
             select(CallRow.agent_id).where(CallRow.agent_id.is_not(None)).distinct().order_by(CallRow.agent_id)
         ).all()
@@ -472,7 +473,7 @@ def agents_and_teams(db: Database) -> tuple[list[str], list[str]]:
 def call_context(db: Database, call_id: str) -> dict[str, Any] | None:
     """The metadata of one call not in :class:`~call_qa.domain.CallResult`: agent,
     team, recorded_at, processed_at. None for an unknown call."""
-    with _database_errors(db, f"read metadata of {call_id!r}"), db.session() as session:
+    with database_errors(db, f"read metadata of {call_id!r}"), db.session() as session:
         row = session.execute(
             select(CallRow.agent_id, CallRow.team, CallRow.recorded_at, CallRow.processed_at).where(
                 CallRow.call_id == call_id
@@ -483,22 +484,20 @@ def call_context(db: Database, call_id: str) -> dict[str, Any] | None:
     return {
         "agent_id": row.agent_id,
         "team": row.team,
-        "recorded_at": _utc(row.recorded_at) if row.recorded_at else None,
-        "processed_at": _utc(row.processed_at),
+        "recorded_at": as_utc(row.recorded_at) if row.recorded_at else None,
+        "processed_at": as_utc(row.processed_at),
     }
 
 
 def call_source(db: Database, call_id: str) -> str | None:
     """The recording path stored for ``call_id`` (None for an unknown call)."""
-    with _database_errors(db, f"read the source of {call_id!r}"), db.session() as session:
+    with database_errors(db, f"read the source of {call_id!r}"), db.session() as session:
         return session.scalar(select(CallRow.source).where(CallRow.call_id == call_id))
 
 
-def override_history(db: Database, call_id: str) -> list[Any]:
+def override_history(db: Database, call_id: str) -> list[ItemOverride]:
     """Every QA decision recorded on ``call_id``, oldest first (the audit trail)."""
-    from call_qa.db.repository import ItemOverride
-
-    with _database_errors(db, f"read the overrides of {call_id!r}"), db.session() as session:
+    with database_errors(db, f"read the overrides of {call_id!r}"), db.session() as session:
         rows = session.scalars(
             select(ItemOverrideRow)
             .join(CallRow, CallRow.id == ItemOverrideRow.call_pk)
@@ -506,7 +505,7 @@ def override_history(db: Database, call_id: str) -> list[Any]:
             .order_by(ItemOverrideRow.id)
         )
         return [
-            ItemOverride(r.id, call_id, r.item_id, Verdict(r.verdict), r.reason, r.user_name, _utc(r.created_at))
+            ItemOverride(r.id, call_id, r.item_id, Verdict(r.verdict), r.reason, r.user_name, as_utc(r.created_at))
             for r in rows
         ]
 
@@ -526,7 +525,7 @@ def review_queue(db: Database, *, calls: int = 50, offset: int = 0) -> tuple[lis
     decided = exists().where(
         ItemOverrideRow.call_pk == ScorecardRow.call_pk, ItemOverrideRow.item_id == ItemResultRow.item_id
     )
-    with _database_errors(db, "read the review queue"), db.session() as session:
+    with database_errors(db, "read the review queue"), db.session() as session:
         total = session.scalar(select(func.count()).select_from(waiting.limit(COUNT_CAP + 1).subquery())) or 0
         page = waiting.order_by(_when().desc(), CallRow.call_id).limit(calls).offset(offset)
         rows = session.execute(
@@ -545,7 +544,7 @@ def review_queue(db: Database, *, calls: int = 50, offset: int = 0) -> tuple[lis
             .order_by(_when().desc(), CallRow.call_id, ItemResultRow.position)
         ).all()
     items = [
-        ReviewQueueItem(r.call_id, r.item_id, r.section, r.confidence, r.reason, r.agent_id, _utc(r.when))
+        ReviewQueueItem(r.call_id, r.item_id, r.section, r.confidence, r.reason, r.agent_id, as_utc(r.when))
         for r in rows
     ]
     return items, min(int(total), COUNT_CAP), total > COUNT_CAP
@@ -591,7 +590,7 @@ def calibration(
             ItemOverrideRow.created_at
             < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.timezone.utc) - utc_offset
         )
-    with _database_errors(db, "compute calibration"), db.session() as session:
+    with database_errors(db, "compute calibration"), db.session() as session:
         latest: dict[tuple[int, str], tuple[str, str]] = {}
         for _, call_pk, item_id, verdict, auto in session.execute(query):
             latest[(call_pk, item_id)] = (verdict, auto)
@@ -636,8 +635,8 @@ def coaching_list(
     under ``standard``, weakest first, each with the items they pass least often
     (verdicts in force) and their lowest-scoring calls."""
     ok = CallRow.status == CallStatus.OK.value
-    with _database_errors(db, "compute the coaching list"), db.session() as session:
-        _consistent_snapshot(db, session)
+    with database_errors(db, "compute the coaching list"), db.session() as session:
+        consistent_snapshot(db, session)
         if daily.stored_offset(session) == utc_offset:
             # The per-day totals (call_daily) hold each agent-day's scored calls and
             # score sum: the same mean without touching the calls.
@@ -777,8 +776,8 @@ def solution_failures(
     decided = _decided_items(
         select(CallRow.agent_id).where(ok, ItemResultRow.section == section), start, end, utc_offset
     )
-    with _database_errors(db, "find failed solution items"), db.session() as session:
-        _consistent_snapshot(db, session)
+    with database_errors(db, "find failed solution items"), db.session() as session:
+        consistent_snapshot(db, session)
         # Core execution on the session's connection: thousands of plain rows, and the
         # ORM's row handling cost more than the SQL.
         connection = session.connection()
@@ -791,11 +790,11 @@ def solution_failures(
             else:
                 failing.pop((r.call_pk, r.item_id), None)
         calls: dict[int, dict[str, Any]] = {}
-        for r in sorted(failing.values(), key=lambda r: (-_utc(r.when).timestamp(), r.call_id, r.position)):
+        for r in sorted(failing.values(), key=lambda r: (-as_utc(r.when).timestamp(), r.call_id, r.position)):
             if r.call_pk not in calls:
                 if len(calls) >= limit:
                     continue
-                calls[r.call_pk] = {"call_id": r.call_id, "agent_id": r.agent_id, "when": _utc(r.when), "items": []}
+                calls[r.call_pk] = {"call_id": r.call_id, "agent_id": r.agent_id, "when": as_utc(r.when), "items": []}
             if r.call_pk in calls:
                 calls[r.call_pk]["items"].append(r.item_id)
         problems: dict[int, str] = {}
@@ -842,7 +841,7 @@ def item_sections(db: Database, item_ids: Sequence[str]) -> dict[str, str]:
     """Section of each item id as stored in scorecards (for labels)."""
     if not item_ids:
         return {}
-    with _database_errors(db, "read item sections"), db.session() as session:
+    with database_errors(db, "read item sections"), db.session() as session:
         return dict(
             session.execute(
                 select(ItemResultRow.item_id, func.min(ItemResultRow.section))

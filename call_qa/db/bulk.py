@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from call_qa.db.engine import Database
 from call_qa.db.models import Base
-from call_qa.db.repository import _database_errors
+from call_qa.db.session_utils import database_errors
 
 
 def bulk_load(db: Database, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> None:
@@ -34,7 +34,7 @@ def bulk_load(db: Database, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> 
         raise ValueError(f"unknown table(s) {sorted(unknown)}")
     sqlite = db.dialect == "sqlite"
     loaded = [name for name, table_rows in rows.items() if table_rows]
-    with _database_errors(db, "bulk-load rows"), db.engine.begin() as connection:
+    with database_errors(db, "bulk-load rows"), db.engine.begin() as connection:
         triggers = _suspend_triggers(connection, sqlite, loaded)
         for name in loaded:
             table_rows = rows[name]
@@ -95,7 +95,7 @@ def _value(value: Any, sqlite: bool) -> Any:
 
 def max_ids(db: Database, tables: Iterable[str]) -> dict[str, int]:
     """The largest ``id`` of each table (0 when empty), to number new bulk rows."""
-    with _database_errors(db, "read the largest ids"), db.engine.connect() as connection:
+    with database_errors(db, "read the largest ids"), db.engine.connect() as connection:
         return {
             name: connection.execute(select(func.coalesce(func.max(Base.metadata.tables[name].c.id), 0))).scalar_one()
             for name in tables
@@ -113,7 +113,7 @@ def finish_bulk_load(db: Database) -> None:
     from call_qa.db.rollup import ROLLUP_METRICS
     from call_qa.db.search import CALLS_FTS_TABLE, FTS_TABLE
 
-    with _database_errors(db, "finish the bulk load"), db.engine.begin() as connection:
+    with database_errors(db, "finish the bulk load"), db.engine.begin() as connection:
         names = ", ".join(f"'{n}'" for n in ROLLUP_METRICS)
         pivot = ", ".join(f"MAX(CASE WHEN name = '{n}' THEN value END)" for n in ROLLUP_METRICS)
         connection.exec_driver_sql("DELETE FROM call_timing")

@@ -43,6 +43,7 @@ from sqlalchemy import Date, Index, Integer, String, case, delete, func, insert,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from call_qa.db.models import Base, CallRow
+from call_qa.db.per_call import local_day, per_call_rows
 from call_qa.db.rollup import LONGEST_METRICS, SUMMED_METRICS
 
 log = logging.getLogger("call_qa")
@@ -151,9 +152,7 @@ def cells_of(session: Session, dialect: str, call_pks: Iterable[int]) -> set[Cel
     offset = stored_offset(session, lock=True)
     if not pks or offset is None:
         return set()
-    from call_qa.db.aggregates import _day
-
-    day = _day(dialect, func.coalesce(CallRow.recorded_at, CallRow.processed_at), offset)
+    day = local_day(dialect, func.coalesce(CallRow.recorded_at, CallRow.processed_at), offset)
     rows = session.execute(select(CallRow.agent_id, CallRow.team, day).where(CallRow.id.in_(pks)))
     return {(agent, team, _as_date(d)) for agent, team, d in rows}
 
@@ -212,9 +211,7 @@ def _insert_cells(dialect: str, offset: dt.timedelta, start: dt.date | None, end
                   conditions: list[Any]) -> Any:
     """``INSERT INTO call_daily SELECT <cells>`` of the calls matching ``conditions``
     whose day is within [start, end]."""
-    from call_qa.db.aggregates import _per_call
-
-    per_call = _per_call(dialect, offset, start, end, conditions)
+    per_call = per_call_rows(dialect, offset, start, end, conditions)
     columns = cell_totals(per_call)
     query = select(per_call.c.day, per_call.c.agent_id, per_call.c.team, *columns).group_by(
         per_call.c.day, per_call.c.agent_id, per_call.c.team
@@ -224,7 +221,7 @@ def _insert_cells(dialect: str, offset: dt.timedelta, start: dt.date | None, end
 
 def cell_totals(pc: Any) -> list[Any]:
     """The aggregate columns of a cell (:data:`TOTALS`, in order) over per-call rows
-    (``aggregates._per_call``)."""
+    (:func:`~call_qa.db.per_call.per_call_rows`)."""
 
     def total(column: Any) -> Any:
         return func.coalesce(func.sum(column), 0.0)

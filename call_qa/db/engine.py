@@ -24,7 +24,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from call_qa.db.errors import DatabaseError
+from call_qa.db.errors import DatabaseError, first_line
 from call_qa.home import default_database_url
 
 log = logging.getLogger("call_qa")
@@ -134,7 +134,7 @@ def open_database(url: str | None = None, *, migrate: bool = True) -> Database:
             pass
     except SQLAlchemyError as exc:
         engine.dispose()
-        reason = _first_line(exc)
+        reason = first_line(exc)
         if parsed.password:
             # Drivers do not echo passwords today; make sure none ever reaches a log.
             reason = reason.replace(parsed.password, "***")
@@ -203,11 +203,6 @@ def _connect_advice(url: URL) -> str:
     )
 
 
-def _first_line(exc: BaseException) -> str:
-    inner = getattr(exc, "orig", None) or exc
-    return str(inner).strip().splitlines()[0] if str(inner).strip() else type(inner).__name__
-
-
 # --------------------------------------------------------------------------- migrations
 
 
@@ -259,7 +254,7 @@ def _run_migration(db: Database, step: Any, revision: str, verb: str) -> None:
         ) from exc
     except SQLAlchemyError as exc:
         raise DatabaseError(
-            f"Cannot {verb} the schema of {db.url}: {_first_line(exc)}. "
+            f"Cannot {verb} the schema of {db.url}: {first_line(exc)}. "
             "Check that the user may create tables there."
         ) from exc
 

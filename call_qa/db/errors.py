@@ -14,3 +14,10 @@ class DatabaseError(CallQAError):
 
 class NotFoundError(CallQAError, LookupError):
     """A call or rubric item asked for by id is not in the database."""
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of a database error's message (the driver's own error when
+    SQLAlchemy wraps one), for messages that must stay one readable line."""
+    inner = getattr(exc, "orig", None) or exc
+    return str(inner).strip().splitlines()[0] if str(inner).strip() else type(inner).__name__

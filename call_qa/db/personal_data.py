@@ -33,6 +33,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from call_qa.db.engine import Database
 from call_qa.db.models import Base, CallRow
+from call_qa.db.session_utils import as_utc, database_errors
 from call_qa.domain import (
     CallResult,
     Event,
@@ -194,9 +195,7 @@ def load_personal_data(session: Session, call_pk: int) -> tuple[tuple[PersonalDa
 def load_unredacted_utterances(db: Database, call_id: str) -> list[Utterance] | None:
     """The call's unredacted utterances, or None when originals were not kept, have been
     deleted by retention, or the call is unknown. The caller (web app) logs the access."""
-    from call_qa.db.repository import _database_errors
-
-    with _database_errors(db, f"load originals of {call_id!r}"), db.session() as session:
+    with database_errors(db, f"load originals of {call_id!r}"), db.session() as session:
         row = session.execute(
             select(CallOriginalsRow.utterances)
             .join(CallRow, CallRow.id == CallOriginalsRow.call_pk)
@@ -276,9 +275,7 @@ def load_heard(db: Database, call_id: str) -> Heard | None:
     re-runs the composition from — or None when originals were not kept, have been
     deleted by retention, predate migration 0007, or the call is unknown. Not logged
     here: the caller records why it read them."""
-    from call_qa.db.repository import _database_errors
-
-    with _database_errors(db, f"load what was heard of {call_id!r}"), db.session() as session:
+    with database_errors(db, f"load what was heard of {call_id!r}"), db.session() as session:
         row = session.execute(
             select(CallOriginalsRow.utterances, CallOriginalsRow.heard)
             .join(CallRow, CallRow.id == CallOriginalsRow.call_pk)
@@ -308,26 +305,20 @@ class RetentionRecord:
     deleted_at: dt.datetime
 
 
-def _utc(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
-
-
 def delete_expired_originals(db: Database, now: dt.datetime, retention_days: int | None) -> list[RetentionRecord]:
     """Null the unredacted utterances and finding values of every call whose originals
     are past ``kept_until`` (or processed more than ``retention_days`` ago when that is
     given), recording each deletion — all in one transaction."""
-    from call_qa.db.repository import _database_errors
-
     records: list[RetentionRecord] = []
-    with _database_errors(db, "delete expired originals"), db.session() as session, session.begin():
+    with database_errors(db, "delete expired originals"), db.session() as session, session.begin():
         rows = session.execute(
             select(CallOriginalsRow, CallRow.call_id, CallRow.processed_at)
             .join(CallRow, CallRow.id == CallOriginalsRow.call_pk)
             .where(CallOriginalsRow.utterances.is_not(None))
         ).all()
         for orig, call_id, processed_at in rows:
-            due = orig.kept_until is not None and _utc(orig.kept_until) <= now
-            if retention_days is not None and _utc(processed_at) + dt.timedelta(days=retention_days) <= now:
+            due = orig.kept_until is not None and as_utc(orig.kept_until) <= now
+            if retention_days is not None and as_utc(processed_at) + dt.timedelta(days=retention_days) <= now:
                 due = True
             if not due:
                 continue
@@ -339,7 +330,7 @@ def delete_expired_originals(db: Database, now: dt.datetime, retention_days: int
             orig.utterances = None
             orig.heard = None
             orig.deleted_at = now
-            detail = f"unredacted transcript and {values} finding value(s) (processed {_utc(processed_at).isoformat()})"
+            detail = f"unredacted transcript and {values} finding value(s) (processed {as_utc(processed_at).isoformat()})"
             session.add(RetentionRecordRow(call_id=call_id, what="originals", detail=detail, deleted_at=now))
             records.append(RetentionRecord(call_id, "originals", detail, now))
     return records
@@ -348,32 +339,26 @@ def delete_expired_originals(db: Database, now: dt.datetime, retention_days: int
 def calls_with_audio_due(db: Database, now: dt.datetime, audio_retention_days: int) -> list[tuple[str, str]]:
     """(call_id, source path) of calls processed ``audio_retention_days`` or more ago
     whose audio retention has not yet deleted."""
-    from call_qa.db.repository import _database_errors
-
     cutoff = now - dt.timedelta(days=audio_retention_days)
-    with _database_errors(db, "list calls due for audio deletion"), db.session() as session:
+    with database_errors(db, "list calls due for audio deletion"), db.session() as session:
         done = select(RetentionRecordRow.call_id).where(RetentionRecordRow.what == "audio")
         rows = session.execute(
             select(CallRow.call_id, CallRow.source, CallRow.processed_at).where(CallRow.call_id.not_in(done))
         ).all()
-        return [(c, s) for c, s, p in rows if _utc(p) <= cutoff]
+        return [(c, s) for c, s, p in rows if as_utc(p) <= cutoff]
 
 
 def record_deletion(db: Database, call_id: str, what: str, detail: str, now: dt.datetime) -> RetentionRecord:
     """Write one retention record."""
-    from call_qa.db.repository import _database_errors
-
-    with _database_errors(db, f"record deletion for {call_id!r}"), db.session() as session, session.begin():
+    with database_errors(db, f"record deletion for {call_id!r}"), db.session() as session, session.begin():
         session.add(RetentionRecordRow(call_id=call_id, what=what, detail=detail, deleted_at=now))
     return RetentionRecord(call_id, what, detail, now)
 
 
 def retention_records(db: Database, call_id: str | None = None) -> list[RetentionRecord]:
     """What retention deleted (all calls, or one), oldest first."""
-    from call_qa.db.repository import _database_errors
-
-    with _database_errors(db, "read retention records"), db.session() as session:
+    with database_errors(db, "read retention records"), db.session() as session:
         q = select(RetentionRecordRow).order_by(RetentionRecordRow.id)
         if call_id is not None:
             q = q.where(RetentionRecordRow.call_id == call_id)
-        return [RetentionRecord(r.call_id, r.what, r.detail, _utc(r.deleted_at)) for r in session.scalars(q)]
+        return [RetentionRecord(r.call_id, r.what, r.detail, as_utc(r.deleted_at)) for r in session.scalars(q)]

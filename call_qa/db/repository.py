@@ -8,20 +8,18 @@ as :class:`~call_qa.db.errors.DatabaseError`, so callers never import SQLAlchemy
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import enum
 import logging
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Mapping
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from call_qa.db import daily
-from call_qa.db.engine import Database, _first_line
-from call_qa.db.errors import DatabaseError, NotFoundError
+from call_qa.db.engine import Database
+from call_qa.db.errors import NotFoundError
 from call_qa.db.models import (
     CallMetricRow,
     CallRow,
@@ -34,6 +32,7 @@ from call_qa.db.models import (
     UtteranceRow,
 )
 from call_qa.db.personal_data import add_personal_data_rows, load_personal_data
+from call_qa.db.session_utils import as_utc, consistent_snapshot, database_errors
 from call_qa.domain import (
     CallResult,
     CallStatus,
@@ -108,7 +107,7 @@ def save_call_result(db: Database, result: CallResult, *, correction: bool = Fal
     and never both. The ``calls`` row itself is updated in place, so QA overrides
     recorded for the call stay attached to it.
     """
-    with _database_errors(db, f"save call {result.call_id!r}"), db.session() as session:
+    with database_errors(db, f"save call {result.call_id!r}"), db.session() as session:
         with session.begin():
             call = session.scalars(
                 # Serialises two workers saving the same call on PostgreSQL.
@@ -163,7 +162,7 @@ def add_override(
     when the call is unknown or its scorecard has no item ``item_id``.
     """
     verdict = Verdict(verdict)
-    with _database_errors(db, f"record an override for {call_id!r}/{item_id!r}"):
+    with database_errors(db, f"record an override for {call_id!r}/{item_id!r}"):
         with db.session() as session, session.begin():
             call_pk = _call_pk(session, call_id)
             if call_pk is None:
@@ -198,7 +197,7 @@ def add_override(
                 verdict=verdict,
                 reason=reason,
                 user=user,
-                created_at=_utc(row.created_at),
+                created_at=as_utc(row.created_at),
             )
     log.info("override %s/%s -> %s by %s", call_id, item_id, verdict.value, user)
     return override
@@ -240,7 +239,7 @@ def set_call_metadata(
                 )
             recorded_at = recorded_at.astimezone(dt.timezone.utc)
         changes["recorded_at"] = recorded_at
-    with _database_errors(db, f"set metadata of call {call_id!r}"):
+    with database_errors(db, f"set metadata of call {call_id!r}"):
         with db.session() as session, session.begin():
             call_pk = _call_pk(session, call_id)
             if call_pk is None:
@@ -257,7 +256,7 @@ def delete_call(db: Database, call_id: str) -> bool:
     data), and take it out of the per-day totals, in one transaction. Returns False
     when there was no such call. The access log and retention records keep their
     copies of the call id."""
-    with _database_errors(db, f"delete call {call_id!r}"):
+    with database_errors(db, f"delete call {call_id!r}"):
         with db.session() as session, session.begin():
             call_pk = _call_pk(session, call_id)
             if call_pk is None:
@@ -275,8 +274,8 @@ def delete_call(db: Database, call_id: str) -> bool:
 def load_call_result(db: Database, call_id: str) -> CallResult | None:
     """The stored :class:`CallResult` of ``call_id`` as computed (overrides not applied),
     or None when the call is not in the database."""
-    with _database_errors(db, f"load call {call_id!r}"), db.session() as session:
-        _consistent_snapshot(db, session)
+    with database_errors(db, f"load call {call_id!r}"), db.session() as session:
+        consistent_snapshot(db, session)
         call = session.scalars(select(CallRow).where(CallRow.call_id == call_id)).one_or_none()
         if call is None:
             return None
@@ -325,8 +324,8 @@ def load_call_result(db: Database, call_id: str) -> CallResult | None:
 def list_calls(db: Database, call_ids: Iterable[str] | None = None) -> list[CallSummary]:
     """Summaries of all stored calls (or only of ``call_ids``), ordered by call_id."""
     wanted = None if call_ids is None else list(call_ids)
-    with _database_errors(db, "list calls"), db.session() as session:
-        _consistent_snapshot(db, session)
+    with database_errors(db, "list calls"), db.session() as session:
+        consistent_snapshot(db, session)
         query = (
             select(CallRow, ScorecardRow)
             .outerjoin(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
@@ -355,7 +354,7 @@ def list_calls(db: Database, call_ids: Iterable[str] | None = None) -> list[Call
                 errors=tuple(call.errors),
                 source=call.source,
                 rubric_id=scorecard.rubric_id if scorecard is not None else None,
-                processed_at=_utc(call.processed_at),
+                processed_at=as_utc(call.processed_at),
             )
             for call, scorecard in rows
         ]
@@ -370,7 +369,7 @@ def find_processed(
     Failed calls are not returned unless ``include_failed``: a failure may come from
     something fixed since (a missing model, a full disk), so it is worth another try.
     """
-    with _database_errors(db, "look up processed calls"), db.session() as session:
+    with database_errors(db, "look up processed calls"), db.session() as session:
         query = select(CallRow.call_id).where(
             CallRow.content_hash == content_hash, CallRow.settings_hash == settings_hash
         )
@@ -382,7 +381,7 @@ def find_processed(
 def latest_verdicts(db: Database, call_id: str) -> dict[str, Verdict]:
     """The verdict in force per overridden item of ``call_id``: the most recently
     recorded override of each item (empty for an unknown call or one never overridden)."""
-    with _database_errors(db, f"read overrides of {call_id!r}"), db.session() as session:
+    with database_errors(db, f"read overrides of {call_id!r}"), db.session() as session:
         # Latest by id, not created_at: ids follow commit order even when the clock
         # steps back or two decisions land in the same microsecond.
         latest = (
@@ -628,28 +627,3 @@ def _scorecard_from_rows(row: ScorecardRow, items: Iterable[ItemResultRow]) -> S
 
 def _call_pk(session: Session, call_id: str) -> int | None:
     return session.scalar(select(CallRow.id).where(CallRow.call_id == call_id))
-
-
-def _consistent_snapshot(db: Database, session: Session) -> None:
-    # A reader issues several SELECTs; on PostgreSQL's default READ COMMITTED a save
-    # committing between them could pair the new call row with old children.
-    # REPEATABLE READ gives all of them one snapshot. SQLite is serialisable already.
-    if db.dialect == "postgresql":
-        session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-
-
-def _utc(value: dt.datetime) -> dt.datetime:
-    # SQLite stores timestamps without their zone; everything call-qa writes is UTC.
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
-
-
-@contextlib.contextmanager
-def _database_errors(db: Database, action: str) -> Iterator[None]:
-    try:
-        yield
-    except SQLAlchemyError as exc:
-        raise DatabaseError(
-            f"Could not {action} in the database {db.url}: {_first_line(exc)}. "
-            "Nothing was changed by this step; check that the database is reachable "
-            "and its schema is current (open it with call-qa to upgrade)."
-        ) from exc

@@ -39,7 +39,7 @@ SUMMED_METRICS: tuple[str, ...] = (
     "dead_air_total_s",
 )
 LONGEST_METRICS: tuple[str, ...] = ("hold_longest_s", "dead_air_longest_s")
-#: The call_metrics names mirrored as columns (aggregates._METRICS). Changing this
+#: The call_metrics names mirrored as columns (per_call.per_call_rows reads them). Changing this
 #: needs a migration that rewrites the triggers.
 ROLLUP_METRICS: tuple[str, ...] = (*SUMMED_METRICS, *LONGEST_METRICS, "agent_wpm")
 

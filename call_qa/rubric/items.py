@@ -43,8 +43,15 @@ class Judgement:
 ItemJudge = Callable[[CallContext, RubricItem, RubricOptions], Judgement]
 
 
-def _j(verdict: Verdict, confidence: float, evidence: Iterable[Evidence], reason: str) -> Judgement:
+def judgement(verdict: Verdict, confidence: float, evidence: Iterable[Evidence], reason: str) -> Judgement:
+    """A :class:`Judgement` keeping at most twice :data:`MAX_EVIDENCE` pieces of evidence
+    (every judge builds its decision with this)."""
     return Judgement(verdict, confidence, tuple(evidence)[: MAX_EVIDENCE * 2], reason)
+
+
+# The old private name, only because rubric/email.py (being rewritten, issue 14) still
+# imports it; remove with its entry in tests/test_imports.py KNOWN_PENDING.
+_j = judgement
 
 
 def _components(
@@ -107,7 +114,7 @@ def judge_opening_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptio
     if not evidence:
         evidence = [ctx.evidence(l, "no greeting, institution, agent name or offer-of-help cue") for l in lines]
     reason = f"{len(present)} of 4 opening components" + (f"; missing: {', '.join(missing)}" if missing else "")
-    return _j(verdict, conf, evidence, f"{reason}; {latency}")
+    return judgement(verdict, conf, evidence, f"{reason}; {latency}")
 
 
 def _institution_name(ctx: CallContext, lines: Sequence[Line], agent_name: str) -> tuple[Line, str] | None:
@@ -144,19 +151,19 @@ def judge_customer_identification(ctx: CallContext, item: RubricItem, opts: Rubr
     if f.question is not None and account is not None and account[0].start < f.question.start:
         evidence.insert(0, ctx.evidence(account[0], f"account details {account[1].describe()} before the name "
                                                     "was asked", account[1]))
-        return _j(Verdict.PARTIAL, 0.7, evidence,
+        return judgement(Verdict.PARTIAL, 0.7, evidence,
                   "agent asked who was calling only after giving out account details")
     if f.question is not None and f.name:
-        return _j(Verdict.PASS, 0.9, evidence, f"agent asked for the caller's name; caller's name: '{f.name}'")
+        return judgement(Verdict.PASS, 0.9, evidence, f"agent asked for the caller's name; caller's name: '{f.name}'")
     if f.question is not None:
-        return _j(Verdict.PASS, 0.75, evidence,
+        return judgement(Verdict.PASS, 0.75, evidence,
                   "agent asked for the caller's name; no name recognised in the caller's answer")
     if f.name:
         # The caller gave the name unasked: identification happened, less firmly the agent's doing.
-        return _j(Verdict.PASS, 0.65, evidence,
+        return judgement(Verdict.PASS, 0.65, evidence,
                   f"caller introduced themselves as '{f.name}' before the agent asked")
     probe = ctx.agent[:4]
-    return _j(Verdict.FAIL, 0.65,
+    return judgement(Verdict.FAIL, 0.65,
               [ctx.evidence(l, "no identification question in the agent's turns") for l in probe],
               "agent never asked for the caller's name and the caller gave none")
 
@@ -165,28 +172,28 @@ def judge_data_verification(ctx: CallContext, item: RubricItem, opts: RubricOpti
     """The agent asks for (or reads back) an identifier and the caller gives it."""
     v = ctx.verification
     if v.request is not None and v.readback:
-        return _j(Verdict.PASS, 0.8, [ctx.evidence(v.request, f"agent {v.answer_reason}: {v.request_hit.describe()}",
+        return judgement(Verdict.PASS, 0.8, [ctx.evidence(v.request, f"agent {v.answer_reason}: {v.request_hit.describe()}",
                                                    v.request_hit)], "agent read the identifier back for confirmation")
     if v.request is not None:
         ask = ctx.evidence(v.request, f"identifier request {v.request_hit.describe()}", v.request_hit)
         if v.answer is not None:
-            return _j(Verdict.PASS, 0.85, [ask, ctx.evidence(v.answer, f"caller's identifier: {v.answer_reason}")],
+            return judgement(Verdict.PASS, 0.85, [ask, ctx.evidence(v.answer, f"caller's identifier: {v.answer_reason}")],
                       "agent asked for an identifier and the caller gave it")
-        return _j(Verdict.PARTIAL, 0.6, [ask],
+        return judgement(Verdict.PARTIAL, 0.6, [ask],
                   "agent asked for an identifier but no identifier was heard in the caller's answer")
     account = ctx.account_info
     if account is not None:
-        return _j(Verdict.FAIL, 0.65,
+        return judgement(Verdict.FAIL, 0.65,
                   [ctx.evidence(account[0], f"account-specific information {account[1].describe()} without "
                                             "any verification before", account[1])],
                   "account-specific information given but identity never verified")
     probe = ctx.agent[:4]
     if opts.verification_required:
-        return _j(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier request") for l in probe],
+        return judgement(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier request") for l in probe],
                   "no identity verification (required for every call by configuration)")
     # General information only: rubric.md asks for verification "before account-specific
     # information", so with none given there was nothing to verify for.
-    return _j(Verdict.NOT_APPLICABLE, 0.5, [ctx.evidence(l, "no identifier request") for l in probe] or
+    return judgement(Verdict.NOT_APPLICABLE, 0.5, [ctx.evidence(l, "no identifier request") for l in probe] or
               [ctx.measurement("no identifier request")],
               "no identity verification, and no account-specific information was given: none was needed "
               "(set verification_required where every call must verify)")
@@ -204,7 +211,7 @@ def judge_closing_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptio
         ctx.evidence(l, "no further-help offer, thanks or closing greeting") for l in lines
     ] or [ctx.evidence(ctx.agent[0], "the agent spoke only once (the opening); no closing turn")]
     reason = f"{len(found)} of 3 closing components" + (f"; missing: {', '.join(missing)}" if missing else "")
-    return _j(verdict, conf, evidence, reason)
+    return judgement(verdict, conf, evidence, reason)
 
 
 # --------------------------------------------------------------------------- responsiveness
@@ -223,14 +230,14 @@ def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOption
         # The agent may know the name from records: "Pak Budi" with a capitalised name.
         titled_any = [(l, n) for l in ctx.agent for n in _titled_names(ctx, l, honorifics)]
         if titled_any:
-            return _j(Verdict.PASS, 0.6, [ctx.evidence(l, f"honorific + name '{n}'") for l, n in titled_any],
+            return judgement(Verdict.PASS, 0.6, [ctx.evidence(l, f"honorific + name '{n}'") for l, n in titled_any],
                       f"caller addressed as '{titled_any[0][1]}' (the name was not heard from the caller)")
         if f.question is None:
-            return _j(Verdict.FAIL, 0.6,
+            return judgement(Verdict.FAIL, 0.6,
                       [ctx.evidence(l, "agent turn without the caller's name") for l in ctx.agent[:MAX_EVIDENCE]],
                       "the agent never asked for the caller's name and never addressed the caller by name")
         why = "the agent asked but no name was recognised in the caller's answer"
-        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(f.question, why)],
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(f.question, why)],
                   f"no caller name was learned ({why}), so its use cannot be checked")
     name_tokens = {t for t in tokens(f.name) if len(t) >= 2 and t not in honorifics}
     titled: list[Evidence] = []
@@ -247,16 +254,16 @@ def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOption
     count = len(titled) + (len(bare) if opts.address_accept_bare_name else 0)
     learned = f"caller's name '{f.name}' learned at {f.answer.start:.1f} s"
     if count >= opts.address_min_mentions:
-        return _j(Verdict.PASS, 0.85, titled + bare, f"{learned}; addressed by name {count} time(s)")
+        return judgement(Verdict.PASS, 0.85, titled + bare, f"{learned}; addressed by name {count} time(s)")
     if titled or bare:
-        return _j(Verdict.PARTIAL, 0.7, titled + bare,
+        return judgement(Verdict.PARTIAL, 0.7, titled + bare,
                   f"{learned}; {len(titled)} use(s) with honorific, {len(bare)} without "
                   f"(pass needs {opts.address_min_mentions} with honorific)")
     later = ctx.after(f.answer, Role.AGENT, MAX_EVIDENCE)
     ev = [ctx.evidence(l, f"agent turn without the caller's name '{f.name}'") for l in later] or [
         ctx.evidence(f.answer, f"caller's name '{f.name}'; the agent did not speak after it")
     ]
-    return _j(Verdict.FAIL, 0.75, ev, f"{learned}; the agent never used it")
+    return judgement(Verdict.FAIL, 0.75, ev, f"{learned}; the agent never used it")
 
 
 # Abbreviated honorifics keep their full stop ("Mr. Miller"); any other honorific
@@ -320,11 +327,11 @@ def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOption
     """
     events, count = _agent_interruptions(ctx, opts)
     if count is None:
-        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("agent_interruptions not measured")],
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("agent_interruptions not measured")],
                   "interruptions were not measured for this call")
     limit = opts.interruption_partial_max
     if count == 0:
-        return _j(Verdict.PASS, 0.85, [ctx.measurement("0 agent interruptions of the caller (timing)")],
+        return judgement(Verdict.PASS, 0.85, [ctx.measurement("0 agent interruptions of the caller (timing)")],
                   "the agent never cut the caller off")
     evidence: list[Evidence] = []
     for e in events:
@@ -344,7 +351,7 @@ def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOption
     reason = f"{count} agent interruption(s); partial up to {limit}, fail above"
     if severe:
         reason += f"; talked over the caller for {longest:.1f} s (fail from {opts.interruption_fail_overlap_s:g} s)"
-    return _j(verdict, 0.8, evidence, reason)
+    return judgement(verdict, 0.8, evidence, reason)
 
 
 def judge_problem_confirmation(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -357,7 +364,7 @@ def judge_problem_confirmation(ctx: CallContext, item: RubricItem, opts: RubricO
     """
     anchor = ctx.problem[0] if ctx.problem else (ctx.customer[0] if ctx.customer else None)
     if anchor is None:
-        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("no customer speech")],
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("no customer speech")],
                   "no customer speech, so there was nothing to confirm")
     restate, check, lead = item.cue("restatement"), item.cue("check"), item.cue("lead")
     partial: Judgement | None = None
@@ -366,7 +373,7 @@ def judge_problem_confirmation(ctx: CallContext, item: RubricItem, opts: RubricO
         framed = _lead_and_check(ctx, line, lead, check)
         if framed is not None:
             l_hit, c_hit = framed
-            return _j(Verdict.PASS, 0.75, [ctx.evidence(line, f"restatement opened by {l_hit.describe()}, "
+            return judgement(Verdict.PASS, 0.75, [ctx.evidence(line, f"restatement opened by {l_hit.describe()}, "
                                                               f"closed by check {c_hit.describe()}", l_hit)],
                       "agent restated the issue and checked it with the caller")
         r = ctx.hit(line, restate)
@@ -375,21 +382,21 @@ def judge_problem_confirmation(ctx: CallContext, item: RubricItem, opts: RubricO
         c = next((h for h in ctx.hits(line, check) if h.position >= r.position), None)
         if c is not None or line.is_question:
             how = f"check {c.describe()}" if c is not None else "asked as a question"
-            return _j(Verdict.PASS, 0.75, [ctx.evidence(line, f"restatement {r.describe()}; {how}", r)],
+            return judgement(Verdict.PASS, 0.75, [ctx.evidence(line, f"restatement {r.describe()}; {how}", r)],
                       "agent restated the issue and checked it with the caller")
         nxt = agent_after[k + 1] if k + 1 < len(agent_after) else None
         c2 = ctx.hit(nxt, check) if nxt is not None and nxt.is_question else None
         if c2 is not None:
-            return _j(Verdict.PASS, 0.7,
+            return judgement(Verdict.PASS, 0.7,
                       [ctx.evidence(line, f"restatement {r.describe()}", r),
                        ctx.evidence(nxt, f"check {c2.describe()}", c2)],
                       "agent restated the issue and checked it with the caller")
         if partial is None:
-            partial = _j(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"restatement {r.describe()} without a check", r)],
+            partial = judgement(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"restatement {r.describe()} without a check", r)],
                          "agent restated the issue but did not check it with the caller")
     if partial is not None:
         return partial
-    return _j(Verdict.FAIL, 0.55,
+    return judgement(Verdict.FAIL, 0.55,
               [ctx.evidence(anchor, "caller's problem statement; no restatement + check by the agent after it")],
               "no restatement of the caller's issue found")
 
@@ -557,14 +564,14 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
         evidence.append(ctx.measurement(measured))
     summary = f"{acks} acknowledgement(s)" + (f"; {measured}" if measured else "")
     if len(bad) >= opts.attentive_fail_problems:
-        return _j(Verdict.FAIL, 0.6, evidence, f"{len(bad)} listening problems: {summary}")
+        return judgement(Verdict.FAIL, 0.6, evidence, f"{len(bad)} listening problems: {summary}")
     if bad:
-        return _j(Verdict.PARTIAL, 0.6 if acks else 0.5, evidence, summary)
+        return judgement(Verdict.PARTIAL, 0.6 if acks else 0.5, evidence, summary)
     if acks:
-        return _j(Verdict.PASS, 0.7, evidence, summary)
+        return judgement(Verdict.PASS, 0.7, evidence, summary)
     if not evidence:
         evidence = [ctx.measurement("no acknowledgement found and no latency or dead-air measurement")]
-    return _j(Verdict.NEEDS_REVIEW, 0.4 if measured else 0.3, evidence,
+    return judgement(Verdict.NEEDS_REVIEW, 0.4 if measured else 0.3, evidence,
               f"{summary}; no acknowledgement heard, which the transcript may simply have dropped")
 
 
@@ -580,11 +587,11 @@ def judge_empathy(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
     if not complaints:
         if empathic:
             line, h = empathic[0]
-            return _j(Verdict.PASS, 0.6, [ctx.evidence(line, f"empathy {h.describe()}", h)],
+            return judgement(Verdict.PASS, 0.6, [ctx.evidence(line, f"empathy {h.describe()}", h)],
                       "agent expressed empathy (no complaint cue was detected before it)")
         why = "nothing called for empathy: no complaint or distress cue from the caller"
         anchor = ctx.problem[0] if ctx.problem else None
-        return _j(Verdict.NOT_APPLICABLE, 0.6,
+        return judgement(Verdict.NOT_APPLICABLE, 0.6,
                   [ctx.evidence(anchor, why)] if anchor is not None else [ctx.measurement(why, role=Role.CUSTOMER)],
                   why)
     evidence: list[Evidence] = []
@@ -607,10 +614,10 @@ def judge_empathy(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
     summary = f"{answered} of {len(complaints)} complaint(s) answered with empathy" + (
         f", {weak} with only a token reaction" if weak else "")
     if answered == len(complaints):
-        return _j(Verdict.PASS, 0.8, evidence, summary)
+        return judgement(Verdict.PASS, 0.8, evidence, summary)
     if answered or weak:
-        return _j(Verdict.PARTIAL, 0.65, evidence, summary)
-    return _j(Verdict.FAIL, 0.7, evidence, summary)
+        return judgement(Verdict.PARTIAL, 0.65, evidence, summary)
+    return judgement(Verdict.FAIL, 0.7, evidence, summary)
 
 
 # --------------------------------------------------------------------------- interaction control
@@ -638,7 +645,7 @@ def _probing_questions(ctx: CallContext, item_cue: str) -> list[tuple[Line, CueH
 def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
     """Agent questions between the caller's problem statement and the first solution-like turn."""
     if ctx.problem is None:
-        return _j(Verdict.NEEDS_REVIEW, 0.3,
+        return judgement(Verdict.NEEDS_REVIEW, 0.3,
                   [ctx.evidence(l, "no problem statement recognised") for l in ctx.customer[:3]]
                   or [ctx.measurement("no customer speech", role=Role.CUSTOMER)],
                   "no problem statement recognised, so probing cannot be placed")
@@ -654,10 +661,10 @@ def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
              else "after the problem statement (no solution-like turn recognised)")
     summary = f"{len(questions)} agent question(s) {where}"
     if len(questions) >= opts.probing_min_questions:
-        return _j(Verdict.PASS, 0.7, evidence, summary)
+        return judgement(Verdict.PASS, 0.7, evidence, summary)
     if questions:
-        return _j(Verdict.PARTIAL, 0.55, evidence, summary)
-    return _j(Verdict.FAIL, 0.55, evidence, summary)
+        return judgement(Verdict.PARTIAL, 0.55, evidence, summary)
+    return judgement(Verdict.FAIL, 0.55, evidence, summary)
 
 
 def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -724,11 +731,11 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
     if not own_questions or len(missing) == len(stages):
         why = "the agent asked no question of its own after the opening" if not own_questions else \
             "no core stage recognised"
-        return _j(Verdict.FAIL, 0.55, evidence or [ctx.measurement(why)],
+        return judgement(Verdict.FAIL, 0.55, evidence or [ctx.measurement(why)],
                   f"the caller drove the call: {why}" + (f" ({'; '.join(problems)})" if problems else ""))
     if problems:
-        return _j(Verdict.PARTIAL, 0.5, evidence, "the agent led the call only in part (" + "; ".join(problems) + ")")
-    return _j(Verdict.PASS, 0.6, evidence, "identification, problem and solution stages in order, no stall")
+        return judgement(Verdict.PARTIAL, 0.5, evidence, "the agent led the call only in part (" + "; ".join(problems) + ")")
+    return judgement(Verdict.PASS, 0.6, evidence, "identification, problem and solution stages in order, no stall")
 
 
 def judge_formal_language(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -736,7 +743,7 @@ def judge_formal_language(ctx: CallContext, item: RubricItem, opts: RubricOption
     phrases = ctx.cues.phrases(item.cue("informal"))
     words = sum(len(l.tokens) for l in ctx.agent)
     if words == 0:
-        return _j(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no agent words")], "the agent said nothing measurable")
+        return judgement(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no agent words")], "the agent said nothing measurable")
     evidence: list[Evidence] = []
     total = 0
     for line in ctx.agent:
@@ -752,9 +759,9 @@ def judge_formal_language(ctx: CallContext, item: RubricItem, opts: RubricOption
     if total == 0:
         # Few words give little chance to slip: less sure of a pass.
         conf = 0.8 if words >= 30 else 0.6
-        return _j(Verdict.PASS, conf, [ctx.measurement(summary)], summary)
+        return judgement(Verdict.PASS, conf, [ctx.measurement(summary)], summary)
     verdict = Verdict.PARTIAL if rate <= opts.informal_per_100_partial else Verdict.FAIL
-    return _j(verdict, 0.75, evidence + [ctx.measurement(summary)], summary)
+    return judgement(verdict, 0.75, evidence + [ctx.measurement(summary)], summary)
 
 
 def _agent_cue_near(ctx: CallContext, cue: str, lo: float, hi: float, before: bool) -> tuple[Line, CueHit] | None:
@@ -770,7 +777,7 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
     transfers = ctx.timing.events_of(EventType.TRANSFER)
     if not holds and not transfers:
         why = "no hold or transfer in the call"
-        return _j(Verdict.NOT_APPLICABLE, 0.8, [ctx.measurement(why)], why)
+        return judgement(Verdict.NOT_APPLICABLE, 0.8, [ctx.measurement(why)], why)
     window = opts.hold_announce_window_s
     limit = ctx.timing.thresholds.get("hold_max_s", opts.hold_max_s)
     evidence: list[Evidence] = []
@@ -807,10 +814,10 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
     n = len(holds) + len(transfers)
     summary = f"{events_ok} of {n} hold/transfer event(s) handled fully"
     if events_ok == n:
-        return _j(Verdict.PASS, 0.75, evidence, summary)
+        return judgement(Verdict.PASS, 0.75, evidence, summary)
     if any(checks):
-        return _j(Verdict.PARTIAL, 0.65, evidence, summary)
-    return _j(Verdict.FAIL, 0.65, evidence, summary)
+        return judgement(Verdict.PARTIAL, 0.65, evidence, summary)
+    return judgement(Verdict.FAIL, 0.65, evidence, summary)
 
 
 def _event_evidence(ctx: CallContext, e: Event, ann: tuple[Line, CueHit] | None, what: str) -> Evidence:
@@ -869,20 +876,20 @@ def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptio
                and ctx.hit(l, ctx.cue("hold_transfer_technique", "transfer")) is None]
         if not own:
             why = f"the call was transferred at {t0:.1f} s before the agent gave an answer of its own"
-            return _j(Verdict.NOT_APPLICABLE, 0.6, [ctx.measurement(why, transfers[0].start, transfers[0].end)], why)
+            return judgement(Verdict.NOT_APPLICABLE, 0.6, [ctx.measurement(why, transfers[0].start, transfers[0].end)], why)
     lines = _answer_lines(ctx, opts)
     if not lines and ctx.problem:
         # No statement long enough to be an answer: was the caller put off instead?
         put_off = [(l, h) for l in ctx.after(ctx.problem[0], Role.AGENT)
                    if not l.is_question and (h := ctx.hit(l, item.cue("vague"))) is not None]
         if put_off:
-            return _j(Verdict.FAIL, 0.6, [ctx.evidence(l, f"vague / deferring reply {h.describe()}", h)
+            return judgement(Verdict.FAIL, 0.6, [ctx.evidence(l, f"vague / deferring reply {h.describe()}", h)
                                           for l, h in put_off[:3]],
                       "no answer of substance, only deferrals (" + ", ".join(h.describe() for _, h in put_off[:3]) + ")")
     if not lines:
         start = ctx.problem[0] if ctx.problem else None
         ev = [ctx.evidence(start, "the caller's question; no answer by the agent recognised")] if start else []
-        return _j(Verdict.NEEDS_REVIEW, 0.3, ev or [ctx.measurement("no agent answer found")],
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, ev or [ctx.measurement("no agent answer found")],
                   "no answer by the agent recognised: an officer should judge")
     marked = [(l, hs) for l in lines if (hs := ctx.hits(l, item.cue("structure")))]
     markers = [h for _, hs in marked for h in hs]
@@ -907,16 +914,16 @@ def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptio
     summary = f"{len(markers)} structure marker(s); " + "; ".join(facts)
     if vague:
         summary = f"vague answer ({', '.join(h.describe() for _, h in vague[:3])}); " + summary
-        return _j(Verdict.PARTIAL if markers else Verdict.FAIL, 0.6, evidence, summary)
+        return judgement(Verdict.PARTIAL if markers else Verdict.FAIL, 0.6, evidence, summary)
     if not (pace_ok and mono_ok):
-        return _j(Verdict.PARTIAL, 0.55, evidence, summary)
+        return judgement(Verdict.PARTIAL, 0.55, evidence, summary)
     if markers:
-        return _j(Verdict.PASS, 0.7, evidence, summary)
+        return judgement(Verdict.PASS, 0.7, evidence, summary)
     if sentences >= opts.clarity_min_sentences:
         evidence.insert(0, ctx.evidence(lines[0], "the answer"))
-        return _j(Verdict.PASS, 0.5, evidence, f"{summary}; a short answer in full sentences needs no markers")
+        return judgement(Verdict.PASS, 0.5, evidence, f"{summary}; a short answer in full sentences needs no markers")
     evidence.insert(0, ctx.evidence(lines[0], "the whole answer"))
-    return _j(Verdict.PARTIAL, 0.45, evidence, f"{summary}; a one-sentence answer — check that it answers the question")
+    return judgement(Verdict.PARTIAL, 0.45, evidence, f"{summary}; a one-sentence answer — check that it answers the question")
 
 
 def _kb_needs_review(ctx: CallContext, what: str) -> Judgement:
@@ -926,7 +933,7 @@ def _kb_needs_review(ctx: CallContext, what: str) -> Judgement:
     if ctx.solution:
         evidence.append(ctx.evidence(ctx.solution[0], f"the agent's answer, to be checked for {what}"))
     reason = "no knowledge base configured"
-    return _j(Verdict.NEEDS_REVIEW, 0.0, evidence or [ctx.measurement(f"{reason}; no answer located")],
+    return judgement(Verdict.NEEDS_REVIEW, 0.0, evidence or [ctx.measurement(f"{reason}; no answer located")],
               f"{reason}: {what} of the answer needs a QA officer")
 
 
@@ -958,13 +965,13 @@ def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricO
         if v.request is None or v.request.start > line.start:
             ev = [acct] + ([ctx.evidence(v.request, "verification only after the account information")]
                            if v.request is not None else [])
-            return _j(Verdict.FAIL, 0.6, ev, "account-specific information given before any identity verification")
+            return judgement(Verdict.FAIL, 0.6, ev, "account-specific information given before any identity verification")
         evidence += [ctx.evidence(v.request, "identity verification requested"), acct]
     elif v.request is not None:
         evidence.append(ctx.evidence(v.request, "identity verification requested"))
     if f.question is None and v.request is None:
         answer = ctx.solution[0] if ctx.solution else (ctx.agent[1] if len(ctx.agent) > 1 else ctx.agent[0])
-        return _j(Verdict.FAIL, 0.55, [ctx.evidence(answer, "answered without identifying the caller")],
+        return judgement(Verdict.FAIL, 0.55, [ctx.evidence(answer, "answered without identifying the caller")],
                   "the caller was never identified (no name asked, no identifier requested)")
     if f.question is not None:
         evidence.append(ctx.evidence(f.question, "caller identification"))
@@ -988,10 +995,10 @@ def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricO
             sop.append(f"transfer at {e.start:.1f} s not announced")
             evidence.append(ctx.measurement(sop[-1], e.start, e.end))
     if sop:
-        return _j(Verdict.PARTIAL, 0.6, evidence, "hold/transfer procedure not followed: " + "; ".join(sop))
+        return judgement(Verdict.PARTIAL, 0.6, evidence, "hold/transfer procedure not followed: " + "; ".join(sop))
     if account is not None:
-        return _j(Verdict.PASS, 0.65, evidence, "identity verified before account-specific information")
-    return _j(Verdict.PASS, 0.5, evidence or [ctx.measurement("caller identified")],
+        return judgement(Verdict.PASS, 0.65, evidence, "identity verified before account-specific information")
+    return judgement(Verdict.PASS, 0.5, evidence or [ctx.measurement("caller identified")],
               "caller identified before the answer; no account-specific information detected")
 
 
@@ -1008,7 +1015,7 @@ def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOp
                 break
     if not asked:
         probe = ctx.closing_lines(opts) or lines[-3:]
-        return _j(Verdict.FAIL, 0.6,
+        return judgement(Verdict.FAIL, 0.6,
                   [ctx.evidence(l, "no acceptance check or follow-up statement") for l in probe]
                   or [ctx.measurement("no acceptance check or follow-up statement")],
                   "the agent neither checked that the caller accepted the solution nor stated a follow-up")
@@ -1018,12 +1025,12 @@ def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOp
                 continue
             a = ctx.hit(reply, item.cue("acceptance"))
             if a is not None:
-                return _j(Verdict.PASS, 0.75,
+                return judgement(Verdict.PASS, 0.75,
                           [ctx.evidence(line, f"{label} {h.describe()}", h),
                            ctx.evidence(reply, f"caller's acceptance {a.describe()}", a)],
                           f"{label} by the agent and the caller accepted")
     line, h, label = asked[0]
-    return _j(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"{label} {h.describe()}", h)],
+    return judgement(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"{label} {h.describe()}", h)],
               f"{label} by the agent, but no acceptance heard from the caller")
 
 

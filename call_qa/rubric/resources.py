@@ -13,12 +13,12 @@ import functools
 import logging
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
-from call_qa.domain import Evidence, Role, Verdict
+from call_qa.domain import Evidence, Verdict
 from call_qa.rubric.config import CueLexicon, RubricConfigError, RubricItem
 from call_qa.rubric.context import CallContext, Line
-from call_qa.rubric.items import MAX_EVIDENCE, ItemJudge, Judgement, _j, judge_procedure_compliance
+from call_qa.rubric.items import MAX_EVIDENCE, ItemJudge, Judgement, judge_procedure_compliance, judgement
 from call_qa.rubric.knowledge import KnowledgeBase, contradictions, covered_points, load_knowledge_base, match_entry
 from call_qa.rubric.matchers import CueMatcher, PhraseMatcher
 from call_qa.rubric.options import RubricOptions
@@ -144,7 +144,7 @@ def _kb_match(res: RubricResources, ctx: CallContext) -> tuple[Any, Judgement | 
         what_evidence.append(ctx.evidence(ctx.problem[0], "the caller's question"))
     if res.knowledge_base is None:
         reason = "no knowledge base configured (rubric.knowledge_base)"
-        return None, _j(Verdict.NEEDS_REVIEW, 0.0, what_evidence or [ctx.measurement(reason)],
+        return None, judgement(Verdict.NEEDS_REVIEW, 0.0, what_evidence or [ctx.measurement(reason)],
                         f"{reason}: a QA officer must judge the answer")
     caller = tuple(t for l in _caller_lines(ctx) for t in l.tokens)
     problem_text = ctx.problem[0].utt.text if ctx.problem else None
@@ -152,7 +152,7 @@ def _kb_match(res: RubricResources, ctx: CallContext) -> tuple[Any, Judgement | 
     if m is None:
         reason = (f"no entry of knowledge base '{res.knowledge_base.id}' matches the caller's question "
                   f"({len(res.knowledge_base.for_language(ctx.language))} '{ctx.language}' entries)")
-        return None, _j(Verdict.NEEDS_REVIEW, 0.0, what_evidence or [ctx.measurement(reason)],
+        return None, judgement(Verdict.NEEDS_REVIEW, 0.0, what_evidence or [ctx.measurement(reason)],
                         f"{reason}: a QA officer must judge the answer, and the knowledge-base team may add one")
     return m, None
 
@@ -178,18 +178,18 @@ def judge_kb_completeness(res: RubricResources, ctx: CallContext, item: RubricIt
     missing = [kp.point for kp, cue in points if not cue]
     share = len(said) / len(points)
     if not said and getattr(ctx, "awaiting_customer_data", lambda: False)():
-        return _j(Verdict.NEEDS_REVIEW, 0.3, evidence, f"the reply asks for identity data first; the answer to "
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, evidence, f"the reply asks for identity data first; the answer to "
                                                        f"'{m.entry.id}' is still to come")
     summary = (f"{len(said)} of {len(points)} key points of '{m.entry.id}'"
                + (f"; missing: {'; '.join(missing)}" if missing else ""))
     if not said:
         evidence += [ctx.evidence(l, "agent answer without any key point") for l in lines[:3]]
-        return _j(Verdict.FAIL, 0.6, evidence, summary)
+        return judgement(Verdict.FAIL, 0.6, evidence, summary)
     if share >= 1.0:
-        return _j(Verdict.PASS, 0.75, evidence, summary)
+        return judgement(Verdict.PASS, 0.75, evidence, summary)
     if share >= res.knowledge_base.partial_share:
-        return _j(Verdict.PARTIAL, 0.65, evidence, summary)
-    return _j(Verdict.FAIL, 0.6, evidence, summary)
+        return judgement(Verdict.PARTIAL, 0.65, evidence, summary)
+    return judgement(Verdict.FAIL, 0.6, evidence, summary)
 
 
 def judge_kb_accuracy(res: RubricResources, ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -204,7 +204,7 @@ def judge_kb_accuracy(res: RubricResources, ctx: CallContext, item: RubricItem, 
     if wrong:
         ev = [entry_ev] + [ctx.evidence(line, f"contradicts the approved answer: '{w}'")
                            for w in wrong if (line := _first_line_with(ctx, lines, w.split())) is not None]
-        return _j(Verdict.FAIL, 0.75, ev, f"the agent said what '{m.entry.id}' marks incorrect: "
+        return judgement(Verdict.FAIL, 0.75, ev, f"the agent said what '{m.entry.id}' marks incorrect: "
                   + ", ".join(f"'{w}'" for w in wrong))
     said = [(kp, cue) for kp, cue in covered_points(m.entry, agent) if cue]
     if said:
@@ -213,10 +213,10 @@ def judge_kb_accuracy(res: RubricResources, ctx: CallContext, item: RubricItem, 
             line = _first_line_with(ctx, lines, cue.split())
             if line is not None:
                 ev.append(ctx.evidence(line, f"agrees with the approved answer: '{kp.point}' (cue '{cue}')"))
-        return _j(Verdict.PASS, 0.65, ev, f"{len(said)} approved key point(s) of '{m.entry.id}' said, "
+        return judgement(Verdict.PASS, 0.65, ev, f"{len(said)} approved key point(s) of '{m.entry.id}' said, "
                                           "nothing contradicting it")
     ev = [entry_ev] + [ctx.evidence(l, "agent answer matching no approved key point") for l in lines[:3]]
-    return _j(Verdict.NEEDS_REVIEW, 0.3, ev,
+    return judgement(Verdict.NEEDS_REVIEW, 0.3, ev,
               f"the answer matches none of the approved key points of '{m.entry.id}' and contradicts none: "
               "a QA officer must check it")
 
@@ -296,7 +296,7 @@ def judge_procedures(res: RubricResources, channel: str, base_judge: ItemJudge, 
         evidence += ev
     summary = "; ".join(s for _, _, s in results)
     if base.verdict == Verdict.FAIL or any(ok is False for ok, _, _ in results):
-        return _j(Verdict.FAIL, 0.65, evidence, f"{summary}; {base.reason}" if base.verdict == Verdict.FAIL else summary)
+        return judgement(Verdict.FAIL, 0.65, evidence, f"{summary}; {base.reason}" if base.verdict == Verdict.FAIL else summary)
     if base.verdict == Verdict.PARTIAL or any(ok is None for ok, _, _ in results):
-        return _j(Verdict.PARTIAL, 0.6, evidence, summary)
-    return _j(Verdict.PASS, 0.7, evidence, summary + ("" if base.verdict == Verdict.NEEDS_REVIEW else f"; {base.reason}"))
+        return judgement(Verdict.PARTIAL, 0.6, evidence, summary)
+    return judgement(Verdict.PASS, 0.7, evidence, summary + ("" if base.verdict == Verdict.NEEDS_REVIEW else f"; {base.reason}"))

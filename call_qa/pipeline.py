@@ -72,6 +72,7 @@ def recorded_settings(settings: PipelineSettings, **extra: object) -> dict:
         "asr_model": extra.pop("asr_model", None),
         "diarization": extra.pop("diarization", None),
         "thresholds": settings.timing.as_dict(),
+        **settings.recorded_options(),
         "settings_hash": settings.settings_hash(),
         **extra,
     }
@@ -167,7 +168,7 @@ def listen(call_audio: audio_mod.CallAudio, settings: PipelineSettings) -> Heard
         activity=activity,
         utterances=words_by_speaker,
         second_voices=second_voices,
-        sounds=classify_sound(call_audio, activity),
+        sounds=classify_sound(call_audio, activity, settings.sound),
         language=transcript.language,
         language_probability=transcript.language_probability,
         asr_model=asr.model,

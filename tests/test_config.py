@@ -15,6 +15,12 @@ def test_shipped_config_loads_and_carries_every_metrics_threshold():
         "hold_min_s": 10.0,
         "hold_max_s": 120.0,
         "dead_air_min_s": 3.0,
+        # phrase windows and ringback (timing.py constants before issue 14; the hold
+        # window is the rubric's 20 s, the timing stage had 30 s)
+        "hold_phrase_window_s": 20.0,
+        "transfer_announce_window_s": 30.0,
+        "min_ringback_s": 2.0,
+        "ringback_merge_gap_s": 5.0,
     }
     # the YAML spells out every default: it is the documentation of the settings
     assert s == PipelineSettings()

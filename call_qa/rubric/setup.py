@@ -46,7 +46,8 @@ def options_for(settings: Any) -> RubricOptions:
 def recorded(settings: Any, **extra: object) -> dict:
     """The per-document ``settings`` block (the keys of call_qa.pipeline.recorded_settings)."""
     return {"asr_model": extra.pop("asr_model", None), "diarization": extra.pop("diarization", None),
-            "thresholds": settings.timing.as_dict(), "settings_hash": settings.settings_hash(), **extra}
+            "thresholds": settings.timing.as_dict(), **settings.recorded_options(),
+            "settings_hash": settings.settings_hash(), **extra}
 
 
 def timing_cues(lexicon: CueLexicon) -> "TimingCues":

@@ -326,7 +326,7 @@ def test_attentiveness_needs_review_or_partial_without_acknowledgements():
     item = score(slow).item("attentiveness")
     assert item.verdict == Verdict.PARTIAL and "mean response latency 4.5 s" in item.reason
     # ... plus three dead-air stretches (limit 2): two problems → fail.
-    dead = tuple(Event(EventType.DEAD_AIR, t, t + 4.0, {}) for t in (21.0, 26.0, 31.0))
+    dead = tuple(Event(EventType.DEAD_AIR, t, t + 4.0) for t in (21.0, 26.0, 31.0))
     item = score(slow, events=dead).item("attentiveness")
     assert item.verdict == Verdict.FAIL and "3 dead-air event(s)" in item.reason
 

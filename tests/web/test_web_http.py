@@ -414,7 +414,7 @@ def test_swap_roles_rescores_with_agent_and_customer_exchanged(qa, database):
     assert after.metrics["customer_talk_s"] == pytest.approx(3.0 + 4.8)
     # ch1's turn at 6.2 starts inside ch0's turn and overlaps it 0.8 s: now the customer interrupts.
     assert after.metrics["agent_interruptions"] == 0 and after.metrics["customer_interruptions"] == 1
-    assert [e.details["by"] for e in after.events if e.type.value == "interruption"] == ["customer"]
+    assert [e.details.by for e in after.events if e.type.value == "interruption"] == ["customer"]
     # re-scored by the rubric: all 18 items, scorecard replaced
     assert after.scorecard is not None and len(after.scorecard.items) == 18
     assert after.settings["roles_swapped"]["by"] == "alice"
@@ -427,10 +427,10 @@ def test_swap_roles_rescores_with_agent_and_customer_exchanged(qa, database):
     # hold announcement, so the hold (8.0-9.0, kind music from the line) is unannounced,
     # and 1 s is not over the 120 s limit; the transfer (from the text) keeps its target
     (hold,) = [e for e in after.events if e.type.value == "hold"]
-    assert hold.details == {"kind": "music", "announced": False, "thanked": False, "over_limit": False, "duration_s": 1.0}
+    assert hold.details.to_dict() == {"kind": "music", "announced": False, "thanked": False, "over_limit": False, "duration_s": 1.0}
     assert after.metrics["hold_unannounced"] == 1 and after.metrics["hold_over_limit"] == 0
     (transfer,) = [e for e in after.events if e.type.value == "transfer"]
-    assert transfer.details["target"] == "bagian keberatan" and transfer.details["warm"] is False
+    assert transfer.details.target == "bagian keberatan" and transfer.details.warm is False
     entries, _ = dbmod.access_log(database, call_id=CALL)
     assert "swap_roles" in [e.action for e in entries]
     # swapping back restores the roles

@@ -206,3 +206,36 @@ def test_reattribute_transfer_warmth_and_announcement_follow_the_agent():
     (t,) = [e for e in reattribute(r.events, swapped_turns, swapped_utts, TimingSettings(), CUES) if e.type is EventType.TRANSFER]
     assert (t.start, t.end) == (5, 15)
     assert t.details.to_dict() == {"target": None, "warm": False, "announced": False, "new_voice": True, "ringback": True}
+
+
+def test_hold_phrases_count_only_within_the_hold_phrase_window():
+    #  A |0-3 "mohon ditunggu"|  C |4-8 (a question)|  ... 25 s silence 8->33 ...  A |33-36 "terima kasih sudah menunggu"|
+    #  the announcement ends 5 s before the hold, the thanks start at its end: both inside any window.
+    #  A second call: the announcement ends 25 s before the hold starts (C talks 3->28 in between):
+    #  inside a 30 s window, outside the default 20 s one.
+    near = report(
+        {"A": [(0, 3), (33, 36)], "C": [(4, 8)]},
+        [utt("A", 0, 3, "Mohon ditunggu, Pak"), utt("A", 33, 36, "Terima kasih sudah menunggu")],
+    )
+    (hold,) = near.events_of(EventType.HOLD)
+    assert (hold.start, hold.end) == (8, 33) and hold.details.announced and hold.details.thanked
+    far = {"A": [(0, 3), (53, 56)], "C": [(3.2, 28)]}
+    far_utts = [utt("A", 0, 3, "Mohon ditunggu, Pak"), utt("A", 53, 56, "Terima kasih sudah menunggu")]
+    (hold,) = report(far, far_utts).events_of(EventType.HOLD)
+    assert (hold.start, hold.end) == (28, 53)
+    assert hold.details.announced is False and hold.details.thanked is True  # 25 s > 20 s
+    (hold,) = report(far, far_utts, hold_phrase_window_s=30.0).events_of(EventType.HOLD)
+    assert hold.details.announced is True
+    assert report(far, far_utts).thresholds["hold_phrase_window_s"] == 20.0
+
+
+def test_response_latency_skips_a_hand_over_that_holds_a_hold():
+    #  C |0-4| A |4.5-8|  C |9-12|  ... hold 12->27 (music) ...  A |27-30|  C |31-33| A |34-36|
+    #  hand-overs C->A: 4->4.5 (0.5 s), 12->27 spans the hold (a wait, not counted), 33->34 (1.0 s)
+    r = report(
+        {"A": [(4.5, 8), (27, 30), (34, 36)], "C": [(0, 4), (9, 12), (31, 33)]},
+        sounds=[SoundSegment(12, 27, SoundKind.MUSIC)],
+    )
+    assert [e.type for e in r.events] == [EventType.HOLD]
+    assert r.metrics["response_latency_mean_s"] == 0.75
+    assert r.metrics["response_latency_p90_s"] == 0.95  # numpy's linear percentile of [0.5, 1.0]

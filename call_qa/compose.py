@@ -100,6 +100,7 @@ def recorded_settings(settings: PipelineSettings, **extra: object) -> dict:
         "asr_model": extra.pop("asr_model", None),
         "diarization": extra.pop("diarization", None),
         "thresholds": settings.timing.as_dict(),
+        **settings.recorded_options(),
         "settings_hash": settings.settings_hash(),
         **extra,
     }
@@ -147,6 +148,7 @@ def assign(heard: Heard, settings: PipelineSettings) -> RoleAssignment:
         role_cues,
         settings.roles.channel_map,
         first_speaker=heard.activity.first_speaker,
+        options=settings.roles,
     )
     return with_bridged_voices(assignment, heard.second_voices)
 

@@ -116,6 +116,109 @@ class VoiceChangeSettings(_Strict):
     max_similarity: float = Field(default=0.90, gt=0, le=1)  # cosine to the own voice below this: new voice
 
 
+class Ringback(_Strict):
+    """A national ringback tone: its frequencies, and its cadence (one ring of ``on_s``
+    every ``period_s``), labelled by ``country``."""
+
+    country: str
+    freqs_hz: tuple[float, ...] = Field(min_length=1, max_length=2)
+    on_s: float = Field(gt=0)
+    period_s: float = Field(gt=0)
+
+    @property
+    def name(self) -> str:
+        freqs = "+".join(f"{f:g}" for f in self.freqs_hz)
+        return f"{freqs} Hz {self.on_s:.1f}/{self.period_s - self.on_s:.1f} s cadence"
+
+
+#: ITU-T E.180: Indonesia 425 Hz 1 s on / 4 s off; North America 440+480 Hz 2 s on / 4 s off.
+RINGBACKS = (
+    Ringback(country="id", freqs_hz=(425.0,), on_s=1.0, period_s=5.0),
+    Ringback(country="na", freqs_hz=(440.0, 480.0), on_s=2.0, period_s=6.0),
+)
+
+
+class SoundSettings(_Strict):
+    """Thresholds of the sound classifier (call_qa/sound.py), each with the reason for its
+    default. This model is the sound stage's options (``sound.SoundOptions``).
+
+    Level
+      floor_percentile (10): the noise floor is this percentile of a channel's 20 ms
+        frame energies over the whole call; every call with pauses has far more than
+        10 % of line noise, and a percentile ignores clicks and dropouts.
+      floor_margin_db (10): a frame is *sound* when this far above the floor; 20 ms
+        frames of steady noise scatter by ±2-3 dB, hold music sits 15-40 dB above it.
+    Spectrum
+      band_hz (250, 3600): the telephone band (300-3400 Hz) with a little slack.
+      peak_prominence_db (8): a stability peak stands this far above the lowest bin
+        within ±47 Hz of it ...
+      peak_above_noise_db (10): ... and this far above the line noise spectrum in its
+        bin, so that the random ups and downs of a noise spectrum are never peaks.
+    Music
+      stability_block_s (0.4): the averaged blocks whose peaks are compared; long
+        enough to average vibrato and arpeggios, shorter than a chord.
+      stability_tolerance (0.012) / stability_tolerance_hz (4.0): a peak is found
+        again when within 1.2 % (20 cents) or 4 Hz, whichever is wider.
+      music_window_s (1.5): stability is averaged over the sound frames of this window.
+      music_stability (0.5): the mean stability above which sound is music. Over
+        1.5 s, real speech stays at or below 0.47 in 99 % of windows (0.50 at worst,
+        for under a second); accompanied music of every kind tried spends 95 % of its
+        time above 0.6. At 0.4, speech started to come out as music.
+      music_min_sound_share (0.5): music is continuous; at least half of the window
+        must be sound (speech has gaps between words).
+      music_min_s (2.0): music lasts at least this long, its short pauses included;
+        the few windows of speech that come near music_stability last under a second.
+    Tones
+      tone_share (0.8): a tone frame has at least this share of its band energy in
+        its one or two strongest components (±2 bins each).
+      tone_min_s (0.8): a steady tone sounds at least this long in all ...
+      tone_drift_hz (4.0): ... drifting at most this much from one frame to the next.
+      held_note_max_s (2.0): a steady tone shorter than this next to music is one of
+        its held notes.
+      tone_max_gap_s (4.5): bursts of one pitch separated by quiet gaps up to this
+        long are one cadenced tone (a busy tone, a ringback of another country).
+    Ringback
+      ringbacks: the known ringback tones (``RINGBACKS``: Indonesia and North America).
+      ringback_tolerance_hz (12.0): how far each ringback frequency may be off;
+        425 ± 12 Hz stays clear of a single 440 Hz, and real exchanges are within a
+        few Hz.
+      cadence_tolerance (0.2): ring length and period may be off by this fraction
+        (the onset and release of a ring blur by about one window, 0.13 s).
+    Segments
+      min_segment_s (1.0): shorter runs of one kind are absorbed by their neighbours.
+    """
+
+    floor_percentile: float = Field(default=10.0, gt=0, lt=100)
+    floor_margin_db: float = Field(default=10.0, ge=0)
+    band_hz: tuple[float, float] = (250.0, 3600.0)
+    peak_prominence_db: float = Field(default=8.0, ge=0)
+    peak_above_noise_db: float = Field(default=10.0, ge=0)
+    stability_block_s: float = Field(default=0.4, gt=0)
+    stability_tolerance: float = Field(default=0.012, ge=0, lt=1)
+    stability_tolerance_hz: float = Field(default=4.0, ge=0)
+    music_window_s: float = Field(default=1.5, gt=0)
+    music_stability: float = Field(default=0.5, gt=0, le=1)
+    music_min_sound_share: float = Field(default=0.5, ge=0, le=1)
+    music_min_s: float = Field(default=2.0, ge=0)
+    tone_share: float = Field(default=0.8, gt=0, le=1)
+    tone_min_s: float = Field(default=0.8, gt=0)
+    tone_drift_hz: float = Field(default=4.0, ge=0)
+    held_note_max_s: float = Field(default=2.0, ge=0)
+    tone_max_gap_s: float = Field(default=4.5, ge=0)
+    ringbacks: tuple[Ringback, ...] = RINGBACKS
+    ringback_tolerance_hz: float = Field(default=12.0, ge=0)
+    cadence_tolerance: float = Field(default=0.2, ge=0, lt=1)
+    min_segment_s: float = Field(default=1.0, ge=0)
+
+    @field_validator("band_hz")
+    @classmethod
+    def _band_in_telephone_range(cls, v: tuple[float, float]) -> tuple[float, float]:
+        # the classifier resamples to 8 kHz: nothing lies above 4 kHz
+        if not 0 <= v[0] < v[1] <= 4000:
+            raise ValueError("band_hz must be [low, high] with 0 <= low < high <= 4000 (audio is analysed at 8 kHz)")
+        return v
+
+
 class LongCallSettings(_Strict):
     """Recordings longer than ``pieces_after_s`` are processed in pieces of about
     ``piece_s`` (call_qa/long_call.py), so a worker's memory is bounded by the piece."""
@@ -127,22 +230,40 @@ class LongCallSettings(_Strict):
 
 
 class RoleSettings(_Strict):
-    """Who is the agent. ``channel_map`` pins it for a site's recorder, e.g.
-    ``{ch0: customer, ch1: agent}``; empty → automatic from what each party says."""
+    """Who is the agent (call_qa/roles.py). ``channel_map`` pins it for a site's recorder,
+    e.g. ``{ch0: customer, ch1: agent}``; empty → automatic from what each party says:
+    each agent cue said scores +1, each customer cue -1, and the party who speaks first
+    by voice activity gets ``first_speaker_bonus`` (an inbound call is answered by the
+    agent; half a cue, so one cue the other way outweighs it)."""
 
     channel_map: dict[str, Literal["agent", "customer", "other"]] = Field(default_factory=dict)
+    first_speaker_bonus: float = Field(default=0.5, ge=0, le=10)
 
 
 class TimingSettings(_Strict):
-    """Every threshold of metrics.md, in seconds."""
+    """Every threshold of metrics.md, in seconds, and the windows in which the timing
+    stage (and the rubric, from the thresholds of the timing report) looks for the
+    agent's hold and transfer phrases."""
 
-    turn_merge_gap_s: float = 0.5
-    backchannel_max_s: float = 1.0
-    interruption_min_overlap_s: float = 0.5
-    interruption_yield_s: float = 2.0
-    hold_min_s: float = 10.0
-    hold_max_s: float = 120.0
-    dead_air_min_s: float = 3.0
+    turn_merge_gap_s: float = Field(default=0.5, ge=0)
+    backchannel_max_s: float = Field(default=1.0, ge=0)
+    interruption_min_overlap_s: float = Field(default=0.5, ge=0)
+    interruption_yield_s: float = Field(default=2.0, ge=0)
+    hold_min_s: float = Field(default=10.0, gt=0)
+    hold_max_s: float = Field(default=120.0, gt=0)
+    dead_air_min_s: float = Field(default=3.0, gt=0)
+    # A hold's announcement ends at most this long before it, its thanks start at most this
+    # long after it. The phrases belong next to the hold (the hold starts when the agent
+    # stops after "mohon ditunggu"): a wider window lets an earlier, unrelated "sebentar"
+    # pass an unannounced hold. The rubric's hold items search the same window.
+    hold_phrase_window_s: float = Field(default=20.0, gt=0, le=300)
+    # A transfer's announcement ends at most this long before the transfer starts (the
+    # ringback, after the agent has announced and dialled; the rubric uses it as well).
+    transfer_announce_window_s: float = Field(default=30.0, gt=0, le=300)
+    # Ringback alone (no announcement) is a transfer when it lasts this long, rings
+    # less than ringback_merge_gap_s apart being one ringback.
+    min_ringback_s: float = Field(default=2.0, ge=0)
+    ringback_merge_gap_s: float = Field(default=5.0, ge=0)
 
     def as_dict(self) -> dict[str, float]:
         return self.model_dump()
@@ -245,6 +366,7 @@ class PipelineSettings(_Strict):
     diarization: DiarizationSettings = DiarizationSettings()
     voice_change: VoiceChangeSettings = VoiceChangeSettings()
     long_calls: LongCallSettings = LongCallSettings()
+    sound: SoundSettings = SoundSettings()
     roles: RoleSettings = RoleSettings()
     timing: TimingSettings = TimingSettings()
     rubric: RubricSettings = RubricSettings()
@@ -255,6 +377,12 @@ class PipelineSettings(_Strict):
     def with_overrides(self, **changes: object) -> "PipelineSettings":
         """A copy with top-level fields replaced (CLI flags such as --language)."""
         return self.model_copy(update={k: v for k, v in changes.items() if v is not None})
+
+    def recorded_options(self) -> dict[str, object]:
+        """The stage options recorded in each call's ``settings`` beside ``thresholds``
+        (the timing block): the sound classifier's and the role assignment's, so a hold's
+        kind or a role can be traced to the numbers that produced it."""
+        return {"sound": self.sound.model_dump(mode="json"), "roles": self.roles.model_dump(mode="json")}
 
     def resolve_path(self, relative: str) -> Path:
         """A config path: absolute as given, else under :data:`CONFIG_BASE`, so

@@ -10,7 +10,7 @@ Times are seconds from the start of the recording.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Iterable, Mapping
 
 
@@ -298,21 +298,149 @@ class EventType(str, enum.Enum):
     DEAD_AIR = "dead_air"
 
 
+def _details_from_dict(cls: type, what: str, data: Mapping[str, object], **convert: type) -> object:
+    """``cls`` from a JSON mapping: missing keys take the field's default, an unknown key
+    is an error that names it (a typo must not silently drop an attribute)."""
+    names = [f.name for f in fields(cls)]
+    unknown = sorted(set(data) - set(names))
+    if unknown:
+        raise ValueError(f"{what} details: unknown key(s) {', '.join(map(repr, unknown))} (known: {', '.join(names)})")
+    values = {k: (convert[k](v) if k in convert and v is not None else v) for k, v in data.items()}
+    try:
+        return cls(**values)
+    except TypeError as exc:  # a required field missing
+        raise ValueError(f"{what} details: {exc}") from None
+
+
+def _details_to_dict(details: object) -> dict[str, object]:
+    """The JSON mapping of a details value, in field order (the per-call JSON's key order)."""
+    return {f.name: (v.value if isinstance(v := getattr(details, f.name), enum.Enum) else v) for f in fields(details)}
+
+
+@dataclass(frozen=True)
+class InterruptionDetails:
+    """``by`` (the interrupter's role) cut into ``of``'s turn; ``successful`` when ``of``
+    stopped within ``interruption_yield_s``; ``overlap_s`` of talk-over; the words of both."""
+
+    by: Role
+    of: Role
+    by_speaker: str = ""
+    of_speaker: str = ""
+    successful: bool = False
+    overlap_s: float | None = None
+    by_words: str = ""
+    of_words: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return _details_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> "InterruptionDetails":
+        return _details_from_dict(cls, "interruption", data, by=Role, of=Role)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class HoldDetails:
+    """What the line carried (``kind``: music, tone or silence; a ringback reads as tone),
+    whether the agent announced the hold and thanked the caller after it, whether it ran
+    over ``hold_max_s``. None: not worked out (a hold from telephony metadata before the
+    timing stage has looked at it)."""
+
+    kind: SoundKind | None = None
+    announced: bool | None = None
+    thanked: bool | None = None
+    over_limit: bool | None = None
+    duration_s: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return _details_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> "HoldDetails":
+        return _details_from_dict(cls, "hold", data, kind=SoundKind)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class TransferDetails:
+    """Where the call went (``target`` as said, or from metadata), warm (the agent spoke
+    after the new party answered) or blind, whether it was announced, whether a new voice
+    answered and ringback was heard. None: not worked out (a transfer from metadata)."""
+
+    target: str | None = None
+    warm: bool | None = None
+    announced: bool | None = None
+    new_voice: bool | None = None
+    ringback: bool | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return _details_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> "TransferDetails":
+        return _details_from_dict(cls, "transfer", data)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class DeadAirDetails:
+    """Silence of at least ``dead_air_min_s`` outside holds and transfers."""
+
+    duration_s: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return _details_to_dict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> "DeadAirDetails":
+        return _details_from_dict(cls, "dead_air", data)  # type: ignore[return-value]
+
+
+EventDetails = InterruptionDetails | HoldDetails | TransferDetails | DeadAirDetails
+
+DETAILS_TYPES: Mapping[EventType, type] = {
+    EventType.INTERRUPTION: InterruptionDetails,
+    EventType.HOLD: HoldDetails,
+    EventType.TRANSFER: TransferDetails,
+    EventType.DEAD_AIR: DeadAirDetails,
+}
+
+
 @dataclass(frozen=True)
 class Event:
-    """A timing event. ``details`` holds the type-specific fields of interfaces.md
-    (interruption: by, of, successful, overlap_s; hold: announced, thanked, kind,
-    over_limit; transfer: target, warm). ``source`` says what found it."""
+    """A timing event. ``details`` holds the type-specific fields of interfaces.md, typed
+    per event type (``DETAILS_TYPES``); omitted, they are that type's defaults (nothing
+    worked out yet). ``source`` says what found it. ``to_dict``/``from_dict`` are for the
+    edges (JSON, database rows): the details' fields sit beside type, start and end."""
 
     type: EventType
     start: float
     end: float
-    details: Mapping[str, object] = field(default_factory=dict)
+    details: EventDetails = None  # type: ignore[assignment]
     source: str = "audio"
+
+    def __post_init__(self) -> None:
+        expected = DETAILS_TYPES[EventType(self.type)]
+        if self.details is None:
+            object.__setattr__(self, "details", expected())
+        elif not isinstance(self.details, expected):
+            raise TypeError(f"a {EventType(self.type).value} event needs {expected.__name__}, "
+                            f"not {type(self.details).__name__}")
 
     @property
     def span(self) -> Span:
         return Span(self.start, self.end)
+
+    def to_dict(self) -> dict[str, object]:
+        """The event as in the per-call JSON (interfaces.md)."""
+        return {"type": EventType(self.type).value, "start": self.start, "end": self.end,
+                **self.details.to_dict(), "source": self.source}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object]) -> "Event":
+        """An event from its per-call JSON form (``source`` defaults to ``audio``)."""
+        rest = {k: v for k, v in data.items() if k not in ("type", "start", "end", "source")}
+        type_ = EventType(str(data["type"]))
+        return cls(type_, float(data["start"]), float(data["end"]),  # type: ignore[arg-type]
+                   DETAILS_TYPES[type_].from_dict(rest), str(data.get("source", "audio")))
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from call_qa.domain import CallResult, Event, ItemResult, Scorecard, Utterance
 
 
 def _event(e: Event) -> dict[str, Any]:
-    return {"type": e.type.value, "start": e.start, "end": e.end, **dict(e.details), "source": e.source}
+    return e.to_dict()
 
 
 def _utterance(u: Utterance) -> dict[str, Any]:

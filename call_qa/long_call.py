@@ -276,7 +276,7 @@ def listen_in_pieces(path: str | Path, settings: PipelineSettings, content_hash:
             activities.append((start, activity))
             utterances.append((start, transcript.utterances))
             sounds.extend(replace(s, start=round(s.start + start, 3), end=round(s.end + start, 3))
-                          for s in classify_sound(piece, activity))
+                          for s in classify_sound(piece, activity, settings.sound))
             if piece.layout is Layout.MONO:
                 voices.append(piece_voices(piece, activity))
             end = start + piece.duration

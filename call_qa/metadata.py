@@ -20,7 +20,7 @@ import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from call_qa.domain import Event, EventType
+from call_qa.domain import Event, EventType, HoldDetails, TransferDetails
 from call_qa.errors import CallQAError
 
 METADATA_TYPES = (EventType.HOLD, EventType.TRANSFER)
@@ -50,7 +50,7 @@ def _event(row: Mapping[str, Any], where: str) -> Event:
         raise MetadataError(f"{where}: type '{type_.value}' is not taken from metadata; use hold or transfer")
     if not 0 <= start < end:
         raise MetadataError(f"{where}: start {start} and end {end} must satisfy 0 <= start < end")
-    details = {"target": (row.get("target") or None)} if type_ is EventType.TRANSFER else {}
+    details = TransferDetails(target=row.get("target") or None) if type_ is EventType.TRANSFER else HoldDetails()
     return Event(type_, round(start, 3), round(end, 3), details, source="metadata")
 
 

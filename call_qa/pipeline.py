@@ -119,7 +119,7 @@ def listen(call_audio: audio_mod.CallAudio, settings: PipelineSettings) -> Heard
         activity=activity,
         utterances=words_by_speaker,
         second_voices=second_voices,
-        sounds=classify_sound(call_audio, activity),
+        sounds=classify_sound(call_audio, activity, settings.sound),
         language=transcript.language,
         language_probability=transcript.language_probability,
         asr_model=asr.model,

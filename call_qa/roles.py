@@ -14,11 +14,10 @@ from typing import Mapping, Sequence
 
 import yaml
 
+from call_qa.config import RoleSettings
 from call_qa.domain import Role, RoleAssignment, Utterance
 from call_qa.errors import ConfigError
 from call_qa.text import count_phrases
-
-FIRST_SPEAKER_BONUS = 0.5
 
 
 @dataclass(frozen=True)
@@ -45,12 +44,15 @@ def assign_roles(
     cues: RoleCues,
     channel_map: Mapping[str, str] | None = None,
     first_speaker: str | None = None,
+    *,
+    options: RoleSettings = RoleSettings(),
 ) -> RoleAssignment:
     """Agent, customer (and other) for each speaker label, with a confidence.
 
     ``first_speaker`` is who speaks first by voice activity (it does not depend on the
     words, so it holds when the transcript is poor); without it the first utterance's
-    speaker is taken."""
+    speaker is taken. It scores ``options.first_speaker_bonus`` (the ``roles:`` settings;
+    the default is the shipped one)."""
     if channel_map and all(label in channel_map for label in labels):
         roles = {label: Role(channel_map[label]) for label in labels}
         return RoleAssignment(roles, {label: 1.0 for label in labels}, method="channel_map")
@@ -63,7 +65,7 @@ def assign_roles(
             score[u.speaker] += count_phrases(u.text, cues.agent) - count_phrases(u.text, cues.customer)
     first = first_speaker or (min(utterances, key=lambda u: u.start).speaker if utterances else None)
     if first in score:
-        score[first] += FIRST_SPEAKER_BONUS
+        score[first] += options.first_speaker_bonus
 
     # The two parties who talk most are agent and customer; anyone else is a third party.
     parties = sorted(labels, key=lambda lab: -talk[lab])[:2]

@@ -62,6 +62,7 @@ import numpy as np
 from scipy import fft, ndimage, signal
 
 from call_qa.audio import FRAME_S, CallAudio, frame_energy_db
+from call_qa.config import SoundSettings
 from call_qa.domain import SoundKind, SoundSegment, SpeakerActivity, Span, gaps, merge_spans
 
 ANALYSIS_RATE = 8_000  # everything a phone line carries lies below 4 kHz
@@ -71,100 +72,10 @@ _GROUP = 5  # frames per stability step (100 ms): the block averages move in the
 _CHUNK_FRAMES = 3000  # one minute of frames per STFT pass keeps memory flat on long calls
 
 
-@dataclass(frozen=True)
-class Ringback:
-    """A national ringback tone: its frequencies, and its cadence (one ring of ``on_s``
-    every ``period_s``), labelled by ``country``."""
-
-    country: str
-    freqs_hz: tuple[float, ...]
-    on_s: float
-    period_s: float
-
-    @property
-    def name(self) -> str:
-        freqs = "+".join(f"{f:g}" for f in self.freqs_hz)
-        return f"{freqs} Hz {self.on_s:.1f}/{self.period_s - self.on_s:.1f} s cadence"
-
-
-#: ITU-T E.180: Indonesia 425 Hz 1 s on / 4 s off; North America 440+480 Hz 2 s on / 4 s off.
-RINGBACKS = (
-    Ringback("id", (425.0,), 1.0, 5.0),
-    Ringback("na", (440.0, 480.0), 2.0, 6.0),
-)
-
-
-@dataclass(frozen=True)
-class SoundOptions:
-    """Thresholds of the sound classifier, each with the reason for its default.
-
-    Level
-      floor_percentile (10): the noise floor is this percentile of a channel's 20 ms
-        frame energies over the whole call; every call with pauses has far more than
-        10 % of line noise, and a percentile ignores clicks and dropouts.
-      floor_margin_db (10): a frame is *sound* when this far above the floor; 20 ms
-        frames of steady noise scatter by ±2-3 dB, hold music sits 15-40 dB above it.
-    Spectrum
-      band_hz (250, 3600): the telephone band (300-3400 Hz) with a little slack.
-      peak_prominence_db (8): a stability peak stands this far above the lowest bin
-        within ±47 Hz of it ...
-      peak_above_noise_db (10): ... and this far above the line noise spectrum in its
-        bin, so that the random ups and downs of a noise spectrum are never peaks.
-    Music
-      stability_block_s (0.4): the averaged blocks whose peaks are compared; long
-        enough to average vibrato and arpeggios, shorter than a chord.
-      stability_tolerance (0.012) / stability_tolerance_hz (4.0): a peak is found
-        again when within 1.2 % (20 cents) or 4 Hz, whichever is wider.
-      music_window_s (1.5): stability is averaged over the sound frames of this window.
-      music_stability (0.5): the mean stability above which sound is music. Over
-        1.5 s, real speech stays at or below 0.47 in 99 % of windows (0.50 at worst,
-        for under a second); accompanied music of every kind tried spends 95 % of its
-        time above 0.6. At 0.4, speech started to come out as music.
-      music_min_sound_share (0.5): music is continuous; at least half of the window
-        must be sound (speech has gaps between words).
-      music_min_s (2.0): music lasts at least this long, its short pauses included;
-        the few windows of speech that come near music_stability last under a second.
-    Tones
-      tone_share (0.8): a tone frame has at least this share of its band energy in
-        its one or two strongest components (±2 bins each).
-      tone_min_s (0.8): a steady tone sounds at least this long in all ...
-      tone_drift_hz (4.0): ... drifting at most this much from one frame to the next.
-      held_note_max_s (2.0): a steady tone shorter than this next to music is one of
-        its held notes.
-      tone_max_gap_s (4.5): bursts of one pitch separated by quiet gaps up to this
-        long are one cadenced tone (a busy tone, a ringback of another country).
-    Ringback
-      ringbacks: the known ringback tones (see ``RINGBACKS``).
-      ringback_tolerance_hz (12.0): how far each ringback frequency may be off;
-        425 ± 12 Hz stays clear of a single 440 Hz, and real exchanges are within a
-        few Hz.
-      cadence_tolerance (0.2): ring length and period may be off by this fraction
-        (the onset and release of a ring blur by about one window, 0.13 s).
-    Segments
-      min_segment_s (1.0): shorter runs of one kind are absorbed by their neighbours.
-    """
-
-    floor_percentile: float = 10.0
-    floor_margin_db: float = 10.0
-    band_hz: tuple[float, float] = (250.0, 3600.0)
-    peak_prominence_db: float = 8.0
-    peak_above_noise_db: float = 10.0
-    stability_block_s: float = 0.4
-    stability_tolerance: float = 0.012
-    stability_tolerance_hz: float = 4.0
-    music_window_s: float = 1.5
-    music_stability: float = 0.5
-    music_min_sound_share: float = 0.5
-    music_min_s: float = 2.0
-    tone_share: float = 0.8
-    tone_min_s: float = 0.8
-    tone_drift_hz: float = 4.0
-    held_note_max_s: float = 2.0
-    tone_max_gap_s: float = 4.5
-    ringbacks: tuple[Ringback, ...] = RINGBACKS
-    ringback_tolerance_hz: float = 12.0
-    cadence_tolerance: float = 0.2
-    min_segment_s: float = 1.0
+# The sound stage's options are the validated ``sound:`` block of the pipeline settings
+# (call_qa/config.py holds each default and its reason once); ``SoundOptions()`` is the
+# shipped default, ``settings.sound`` a site's.
+SoundOptions = SoundSettings
 
 
 # --------------------------------------------------------------------------- analysis

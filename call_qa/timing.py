@@ -14,14 +14,18 @@ import numpy as np
 
 from call_qa.config import TimingSettings
 from call_qa.domain import (
+    DeadAirDetails,
     Event,
     EventType,
+    HoldDetails,
+    InterruptionDetails,
     Role,
     SoundKind,
     SoundSegment,
     SpeakerActivity,
     Span,
     TimingReport,
+    TransferDetails,
     Turn,
     Utterance,
     gaps,
@@ -30,9 +34,6 @@ from call_qa.domain import (
     total_duration,
 )
 from call_qa.text import count_phrases, normalize, tokens
-
-# Around a hold, how far to look for the agent's announcement and return phrases.
-HOLD_PHRASE_WINDOW_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -118,16 +119,16 @@ def find_interruptions(
                     EventType.INTERRUPTION,
                     round(overlap_span.start, 3),
                     round(overlap_span.end, 3),
-                    {
-                        "by": b.role.value,
-                        "of": a.role.value,
-                        "by_speaker": b.speaker,
-                        "of_speaker": a.speaker,
-                        "successful": successful,
-                        "overlap_s": round(overlap, 3),
-                        "by_words": words_in(b.span & Span(b.start, b.start + 4.0), utterances, b.speaker),
-                        "of_words": words_in(context, utterances, a.speaker),
-                    },
+                    InterruptionDetails(
+                        by=b.role,
+                        of=a.role,
+                        by_speaker=b.speaker,
+                        of_speaker=a.speaker,
+                        successful=successful,
+                        overlap_s=round(overlap, 3),
+                        by_words=words_in(b.span & Span(b.start, b.start + 4.0), utterances, b.speaker),
+                        of_words=words_in(context, utterances, a.speaker),
+                    ),
                 )
             )
             break  # one interruption per interrupting turn
@@ -166,21 +167,23 @@ def hold_event(
     source: str = "audio",
 ) -> Event:
     """A hold over ``span``: its kind from the line sound, whether the agent announced it
-    (phrase within 30 s before) and thanked the caller after it, whether it ran over the limit."""
-    before = _phrase_near(utterances, Span(span.start - HOLD_PHRASE_WINDOW_S, span.start + 0.5), cues.hold_announce)
-    after = _phrase_near(utterances, Span(span.end - 0.5, span.end + HOLD_PHRASE_WINDOW_S), cues.hold_return)
+    (phrase within ``hold_phrase_window_s`` before) and thanked the caller after it (within
+    as long after), whether it ran over the limit."""
+    window = settings.hold_phrase_window_s
+    before = _phrase_near(utterances, Span(span.start - window, span.start + 0.5), cues.hold_announce)
+    after = _phrase_near(utterances, Span(span.end - 0.5, span.end + window), cues.hold_return)
     kind = _sound_kind(span, sounds)
     return Event(
         EventType.HOLD,
         round(span.start, 3),
         round(span.end, 3),
-        {
-            "kind": "tone" if kind is SoundKind.RINGBACK else kind.value,
-            "announced": before is not None,
-            "thanked": after is not None,
-            "over_limit": span.duration > settings.hold_max_s,
-            "duration_s": round(span.duration, 3),
-        },
+        HoldDetails(
+            kind=SoundKind.TONE if kind is SoundKind.RINGBACK else kind,
+            announced=before is not None,
+            thanked=after is not None,
+            over_limit=span.duration > settings.hold_max_s,
+            duration_s=round(span.duration, 3),
+        ),
         source=source,
     )
 
@@ -221,19 +224,19 @@ def find_holds_and_dead_air(
         if gap.duration >= settings.hold_min_s and given_holds is None:
             holds.append(hold_event(gap, utterances, sounds, settings, cues))
         elif gap.duration >= settings.dead_air_min_s:
-            dead.append(Event(EventType.DEAD_AIR, round(gap.start, 3), round(gap.end, 3), {"duration_s": round(gap.duration, 3)}))
+            dead.append(Event(EventType.DEAD_AIR, round(gap.start, 3), round(gap.end, 3), DeadAirDetails(round(gap.duration, 3))))
     return tuple(holds), tuple(dead)
 
 
 _TARGET = re.compile(r"\b(?:ke|to)\s+(?:the\s+)?((?:bagian|department|divisi|unit|tim|team|layanan|billing|\w+)(?:\s+\w+){0,2})")
-# How far after an announcement the ringback may start, and the shortest ringback that
-# alone (without an announcement) counts as a transfer.
-TRANSFER_RING_WINDOW_S = 30.0
-MIN_RINGBACK_S = 2.0
 
 
 def find_transfers(
-    turns: Sequence[Turn], utterances: Sequence[Utterance], sounds: Sequence[SoundSegment], cues: TimingCues
+    turns: Sequence[Turn],
+    utterances: Sequence[Utterance],
+    sounds: Sequence[SoundSegment],
+    cues: TimingCues,
+    settings: TimingSettings = TimingSettings(),
 ) -> tuple[Event, ...]:
     """A transfer is an agent's announcement ("saya sambungkan ke bagian …") and/or
     ringback on the line, ending when the next party speaks (the new voice).
@@ -245,14 +248,17 @@ def find_transfers(
 
     It is warm when the agent speaks again after the new party answers (introduces the
     caller), blind otherwise. ``new_voice`` says whether a third party (role other) answered.
+    Rings less than ``ringback_merge_gap_s`` apart are one ringback; one shorter than
+    ``min_ringback_s`` is no transfer; the announcement ends at most
+    ``transfer_announce_window_s`` before the ringback.
     """
-    rings = merge_spans((s.span for s in sounds if s.kind is SoundKind.RINGBACK), gap=5.0)
+    rings = merge_spans((s.span for s in sounds if s.kind is SoundKind.RINGBACK), gap=settings.ringback_merge_gap_s)
     announcements = [u for u in utterances if u.role == Role.AGENT and count_phrases(u.text, cues.transfer_announce)]
     starts: list[tuple[float, Utterance | None]] = []
     for ring in rings:
-        if ring.duration < MIN_RINGBACK_S:
+        if ring.duration < settings.min_ringback_s:
             continue
-        starts.append((ring.start, _announcement_before(ring.start, utterances, cues)))
+        starts.append((ring.start, _announcement_before(ring.start, utterances, cues, settings)))
     if not starts and announcements:  # announced, but no ringback heard (e.g. silent transfer)
         starts.append((announcements[0].end, announcements[0]))
 
@@ -280,24 +286,63 @@ def transfer_event(
         EventType.TRANSFER,
         round(start, 3),
         round(max(end, start), 3),
-        {
-            "target": target or (match.group(1) if match else None),
-            "warm": warm,
-            "announced": announcement is not None,
-            "new_voice": new_party is not None,
-            "ringback": any(r.intersects(Span(start, max(end, start + 0.1))) for r in rings),
-        },
+        TransferDetails(
+            target=target or (match.group(1) if match else None),
+            warm=warm,
+            announced=announcement is not None,
+            new_voice=new_party is not None,
+            ringback=any(r.intersects(Span(start, max(end, start + 0.1))) for r in rings),
+        ),
         source=source,
     )
 
 
-def _announcement_before(start: float, utterances: Sequence[Utterance], cues: TimingCues) -> Utterance | None:
+def _announcement_before(
+    start: float, utterances: Sequence[Utterance], cues: TimingCues, settings: TimingSettings
+) -> Utterance | None:
     said = [
         u for u in utterances
-        if u.role == Role.AGENT and u.end <= start + 1.0 and start - u.end <= TRANSFER_RING_WINDOW_S
+        if u.role == Role.AGENT and u.end <= start + 1.0 and start - u.end <= settings.transfer_announce_window_s
         and count_phrases(u.text, cues.transfer_announce)
     ]
     return said[-1] if said else None
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A customer turn answered by the agent's next turn."""
+
+    customer: Turn
+    agent: Turn
+
+    @property
+    def latency_s(self) -> float:
+        return self.agent.start - self.customer.end
+
+
+def response_handovers(turns: Sequence[Turn], events: Sequence[Event] = ()) -> tuple[Handover, ...]:
+    """The hand-overs whose gaps are the response latency (metrics.md): from the end of a
+    customer turn to the start of the next agent turn, backchannels on either side skipped.
+
+        customer: |==question==|              |==q==|
+        agent:                   |==answer==|   ~~hold~~   |==|
+        latency:               ^^                (a wait: not counted)
+
+    A gap that holds a hold or a transfer is not response time (the caller was asked to
+    wait); the rubric's ``attentiveness`` judges these same hand-overs."""
+    waits = [e.span for e in events if e.type in (EventType.HOLD, EventType.TRANSFER)]
+    out: list[Handover] = []
+    ordered = sorted(turns, key=lambda t: t.start)
+    for i, t in enumerate(ordered):
+        if t.role != Role.CUSTOMER or t.backchannel:
+            continue
+        nxt = next((n for n in ordered[i + 1 :] if n.start >= t.end and not n.backchannel), None)
+        if nxt is None or nxt.role != Role.AGENT:
+            continue
+        if any(w.start < nxt.start and w.end > t.end for w in waits):
+            continue
+        out.append(Handover(t, nxt))
+    return tuple(out)
 
 
 def compute_metrics(
@@ -319,14 +364,7 @@ def compute_metrics(
         n = sum(len(u.words) or len(u.text.split()) for u in utterances if u.role == role)
         return round(n / (talk / 60), 1) if talk > 0 else None
 
-    latencies: list[float] = []
-    ordered = sorted(turns, key=lambda t: t.start)
-    for i, t in enumerate(ordered):
-        if t.role != Role.CUSTOMER or t.backchannel:
-            continue
-        nxt = next((n for n in ordered[i + 1 :] if n.start >= t.end and not n.backchannel), None)
-        if nxt is not None and nxt.role == Role.AGENT:
-            latencies.append(nxt.start - t.end)
+    latencies = [h.latency_s for h in response_handovers(turns, events)]
 
     def of_type(type_: EventType) -> list[Event]:
         return [e for e in events if e.type == type_]
@@ -345,14 +383,15 @@ def compute_metrics(
         "customer_talk_pct": pct(customer_talk),
         "overtalk_s": round(overtalk, 3),
         "overtalk_pct": pct(overtalk),
-        "agent_interruptions": sum(1 for e in interruptions if e.details["by"] == "agent"),
-        "customer_interruptions": sum(1 for e in interruptions if e.details["by"] == "customer"),
-        "agent_interruption_overlap_s": round(sum(e.details["overlap_s"] for e in interruptions if e.details["by"] == "agent"), 3),
+        "agent_interruptions": sum(1 for e in interruptions if e.details.by == Role.AGENT),
+        "customer_interruptions": sum(1 for e in interruptions if e.details.by == Role.CUSTOMER),
+        "agent_interruption_overlap_s": round(sum(e.details.overlap_s or 0.0 for e in interruptions
+                                                  if e.details.by == Role.AGENT), 3),
         "hold_count": len(holds),
         "hold_total_s": round(sum(hold_lengths), 3),
         "hold_longest_s": round(max(hold_lengths, default=0.0), 3),
-        "hold_over_limit": sum(1 for e in holds if e.details.get("over_limit")),
-        "hold_unannounced": sum(1 for e in holds if not e.details.get("announced")),
+        "hold_over_limit": sum(1 for e in holds if e.details.over_limit),
+        "hold_unannounced": sum(1 for e in holds if not e.details.announced),
         "transfer_count": len(of_type(EventType.TRANSFER)),
         "dead_air_count": len(dead),
         "dead_air_total_s": round(sum(dead_lengths), 3),
@@ -388,12 +427,12 @@ def analyse_timing(
     if given_transfers:
         rings = [s.span for s in sounds if s.kind is SoundKind.RINGBACK]
         transfers = tuple(
-            transfer_event(e.start, _announcement_before(e.start, utterances, cues), turns, rings, e.end,
-                           e.details.get("target"), source=e.source)
+            transfer_event(e.start, _announcement_before(e.start, utterances, cues, settings), turns, rings, e.end,
+                           e.details.target, source=e.source)
             for e in given_transfers
         )
     else:
-        transfers = find_transfers(turns, utterances, sounds, cues)
+        transfers = find_transfers(turns, utterances, sounds, cues, settings)
     holds, dead_air = find_holds_and_dead_air(
         turns, utterances, sounds, settings, cues, transfers, given_holds=given_holds or None
     )

@@ -35,3 +35,24 @@ def test_gaps_and_intersection_and_total():
 def test_verdict_factors_follow_rubric():
     assert Verdict.PASS.factor == 1.0 and Verdict.PARTIAL.factor == 0.5 and Verdict.FAIL.factor == 0.0
     assert Verdict.NOT_APPLICABLE.factor is None and Verdict.NEEDS_REVIEW.factor is None
+
+
+def test_event_details_are_typed_and_round_trip_through_json_form():
+    import pytest
+
+    from call_qa.domain import Event, EventType, HoldDetails, Role, SoundKind, TransferDetails
+
+    hold = Event(EventType.HOLD, 60.1, 95.3, HoldDetails(SoundKind.MUSIC, True, False, False, 35.2))
+    d = hold.to_dict()
+    # the per-call JSON keys of interfaces.md, in the order the timing stage writes them
+    assert list(d) == ["type", "start", "end", "kind", "announced", "thanked", "over_limit", "duration_s", "source"]
+    assert d["kind"] == "music" and type(d["kind"]) is str
+    assert Event.from_dict(d) == hold
+    truth = {"type": "interruption", "start": 41.2, "end": 42.0, "by": "agent", "of": "customer", "successful": True}
+    e = Event.from_dict(truth)
+    assert e.details.by is Role.AGENT and e.details.overlap_s is None and e.source == "audio"
+    assert Event(EventType.TRANSFER, 1.0, 2.0).details == TransferDetails()  # nothing worked out yet
+    with pytest.raises(ValueError, match="hold details: unknown key.*'anounced'"):
+        Event.from_dict({"type": "hold", "start": 1.0, "end": 12.0, "anounced": True})
+    with pytest.raises(TypeError, match="hold event needs HoldDetails"):
+        Event(EventType.HOLD, 1.0, 12.0, {"announced": True})

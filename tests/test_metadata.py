@@ -18,7 +18,7 @@ def test_json_and_csv_sidecars(tmp_path):
     events = read_call_metadata(rec)
     assert [(e.type, e.start, e.end, e.source) for e in events] == [
         (EventType.HOLD, 10.0, 30.0, "metadata"), (EventType.TRANSFER, 50.0, 58.5, "metadata")]
-    assert events[1].details["target"] == "billing"
+    assert events[1].details.target == "billing"
     (tmp_path / "0001.events.json").unlink()
     (tmp_path / "0001.events.csv").write_text("type,start,end,target\nhold,5,20,\n")
     assert [(e.type, e.start, e.end) for e in read_call_metadata(rec)] == [(EventType.HOLD, 5.0, 20.0)]
@@ -42,6 +42,6 @@ def test_given_hold_replaces_detection_and_keeps_its_details():
                        sounds=[SoundSegment(4, 26, SoundKind.MUSIC)], given=given)
     (hold,) = r.events_of(EventType.HOLD)
     assert (hold.start, hold.end, hold.source) == (5.0, 25.0, "metadata")
-    assert hold.details["announced"] and hold.details["thanked"] and hold.details["kind"] == "music"
+    assert hold.details.announced and hold.details.thanked and hold.details.kind == "music"
     (dead,) = r.events_of(EventType.DEAD_AIR)
     assert (dead.start, dead.end) == (30, 43)

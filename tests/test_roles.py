@@ -58,3 +58,16 @@ def test_roles_of_every_corpus_call_in_both_languages_from_what_is_said():
         assert a.roles == {rename[k]: v for k, v in truth.items()}, call["call_id"]
         agent = next(k for k, v in a.roles.items() if v is Role.AGENT)
         assert a.confidence[agent] > 0.8, call["call_id"]
+
+
+def test_first_speaker_bonus_comes_from_the_roles_settings():
+    from call_qa.config import RoleSettings
+
+    cues = load_role_cues(CUES_FILE, "en")
+    # ch0 speaks first and says nothing agent-like; ch1 says one agent cue (+1)
+    utts = [u("ch0", 0, "hello"), u("ch1", 3, "How can I help you?"), u("ch0", 6, "hello again")]
+    assert count_phrases("How can I help you?", cues.agent) == 1
+    default = assign_roles(utts, ["ch0", "ch1"], cues)
+    assert default.roles["ch1"] == Role.AGENT  # 1 cue beats the 0.5 first-speaker bonus
+    strong = assign_roles(utts, ["ch0", "ch1"], cues, options=RoleSettings(first_speaker_bonus=2.0))
+    assert strong.roles["ch0"] == Role.AGENT  # a bonus of 2 outweighs one cue

@@ -98,7 +98,7 @@ def test_json_manifest(tmp_path):
     ]}))
     (item,) = batch.items_for_day(PipelineSettings(), dt.date(2026, 11, 27), tmp_path)  # manifest.csv → .json found
     assert (item.call_id, item.team, item.agent_id) == ("X", "gamma", None)
-    assert item.events[0].type is EventType.TRANSFER and item.events[0].details == {"target": "bagian keberatan"}
+    assert item.events[0].type is EventType.TRANSFER and item.events[0].details.target == "bagian keberatan"
 
 
 @pytest.mark.parametrize(

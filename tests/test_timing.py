@@ -41,8 +41,8 @@ def test_agent_interruption_attempted_and_metrics():
     assert len(ints) == 1
     e = ints[0]
     assert (e.start, e.end) == (6, 10)
-    assert e.details["by"] == "agent" and e.details["of"] == "customer"
-    assert e.details["successful"] is False and e.details["overlap_s"] == 4.0
+    assert e.details.by == "agent" and e.details.of == "customer"
+    assert e.details.successful is False and e.details.overlap_s == 4.0
     m = r.metrics
     assert m["agent_interruptions"] == 1 and m["customer_interruptions"] == 0
     assert m["agent_talk_s"] == 6.0 and m["customer_talk_s"] == 10.0 and m["overtalk_s"] == 4.0
@@ -53,7 +53,7 @@ def test_successful_interruption_when_interrupted_party_yields():
     #  A:        |6 ------ 12|
     r = report({"C": [(0, 7)], "A": [(6, 12)]})
     (e,) = r.events_of(EventType.INTERRUPTION)
-    assert e.details["successful"] is True and e.details["overlap_s"] == 1.0
+    assert e.details.successful is True and e.details.overlap_s == 1.0
 
 
 def test_backchannels_and_short_overlaps_are_not_interruptions():
@@ -79,7 +79,7 @@ def test_hold_announced_thanked_and_dead_air():
     )
     (hold,) = r.events_of(EventType.HOLD)
     assert (hold.start, hold.end) == (5, 25)
-    assert hold.details == {"kind": "music", "announced": True, "thanked": True, "over_limit": False, "duration_s": 20.0}
+    assert hold.details.to_dict() == {"kind": "music", "announced": True, "thanked": True, "over_limit": False, "duration_s": 20.0}
     (dead,) = r.events_of(EventType.DEAD_AIR)
     assert (dead.start, dead.end) == (35, 39)
     m = r.metrics
@@ -91,8 +91,8 @@ def test_unannounced_silent_hold_over_limit():
     #  130 s of silence between A's turns, no phrases: silence hold, over the 120 s limit
     r = report({"A": [(0, 5), (135, 140)], "C": [(141, 143)]}, duration=150)
     (hold,) = r.events_of(EventType.HOLD)
-    assert hold.details["kind"] == "silence" and hold.details["announced"] is False
-    assert hold.details["over_limit"] is True
+    assert hold.details.kind == "silence" and hold.details.announced is False
+    assert hold.details.over_limit is True
     assert r.metrics["hold_over_limit"] == 1 and r.metrics["hold_unannounced"] == 1
 
 
@@ -105,7 +105,7 @@ def test_blind_transfer_to_new_voice_is_not_a_hold():
     )
     (t,) = r.events_of(EventType.TRANSFER)
     assert (t.start, t.end) == (4, 16)
-    assert t.details["target"] == "bagian keberatan" and t.details["warm"] is False
+    assert t.details.target == "bagian keberatan" and t.details.warm is False
     assert r.events_of(EventType.HOLD) == () and r.events_of(EventType.DEAD_AIR) == ()
 
 
@@ -141,8 +141,8 @@ def test_ringback_without_announcement_is_a_blind_transfer_not_a_hold():
     )
     (t,) = r.events_of(EventType.TRANSFER)
     assert (t.start, t.end) == (5, 16)
-    assert t.details["announced"] is False and t.details["target"] is None
-    assert t.details["warm"] is False and t.details["new_voice"] is True and t.details["ringback"] is True
+    assert t.details.announced is False and t.details.target is None
+    assert t.details.warm is False and t.details.new_voice is True and t.details.ringback is True
     assert r.events_of(EventType.HOLD) == ()
 
 
@@ -155,14 +155,14 @@ def test_warm_transfer_with_ringback_after_announcement():
         roles={"A": Role.AGENT, "X": Role.OTHER},
     )
     (t,) = r.events_of(EventType.TRANSFER)
-    assert (t.start, t.end) == (5, 15) and t.details["warm"] is True
-    assert t.details["target"] == "billing department" and t.details["announced"] is True
+    assert (t.start, t.end) == (5, 15) and t.details.warm is True
+    assert t.details.target == "billing department" and t.details.announced is True
 
 
 def test_hold_kind_follows_the_line_sound():
     #  12 s gap with a steady tone for 9 s of it -> a tone hold
     r = report({"A": [(0, 3), (15, 18)]}, sounds=[SoundSegment(4, 13, SoundKind.TONE)])
     (hold,) = r.events_of(EventType.HOLD)
-    assert hold.details["kind"] == "tone"
+    assert hold.details.kind == "tone"
 
 

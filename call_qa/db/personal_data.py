@@ -37,7 +37,6 @@ from call_qa.db.session_utils import as_utc, database_errors
 from call_qa.domain import (
     CallResult,
     Event,
-    EventType,
     Heard,
     Layout,
     PersonalDataFinding,
@@ -224,8 +223,7 @@ def heard_json(heard: Heard) -> dict[str, Any]:
                            "spans": spans(v.spans), "separation": v.separation} for v in heard.second_voices],
         "sounds": [{"start": x.start, "end": x.end, "kind": SoundKind(x.kind).value, "detail": x.detail}
                    for x in heard.sounds],
-        "given": [{"type": EventType(e.type).value, "start": e.start, "end": e.end, "details": dict(e.details),
-                   "source": e.source} for e in heard.given],
+        "given": [e.to_dict() for e in heard.given],
         "assignment": ({"roles": {k: Role(r).value for k, r in a.roles.items()}, "confidence": dict(a.confidence),
                         "method": a.method} if a is not None else None),
         "asr_model": heard.asr_model,
@@ -261,8 +259,7 @@ def heard_from_json(data: dict[str, Any], utterances: Sequence[Utterance]) -> He
                                        float(v["separation"])) for v in data["second_voices"]),
         sounds=tuple(SoundSegment(float(x["start"]), float(x["end"]), SoundKind(x["kind"]), x["detail"])
                      for x in data["sounds"]),
-        given=tuple(Event(EventType(e["type"]), float(e["start"]), float(e["end"]), e["details"], e["source"])
-                    for e in data["given"]),
+        given=tuple(Event.from_dict(e) for e in data["given"]),
         assignment=(RoleAssignment({k: Role(r) for k, r in a["roles"].items()},
                                    {k: float(c) for k, c in a["confidence"].items()}, a["method"])
                     if a is not None else None),

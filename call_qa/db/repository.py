@@ -34,6 +34,7 @@ from call_qa.db.models import (
 from call_qa.db.personal_data import add_personal_data_rows, load_personal_data
 from call_qa.db.session_utils import as_utc, consistent_snapshot, database_errors
 from call_qa.domain import (
+    DETAILS_TYPES,
     CallResult,
     CallStatus,
     Event,
@@ -477,7 +478,7 @@ def _event_row(call_pk: int, position: int, event: Event) -> EventRow:
         type=EventType(event.type).value,
         start_s=event.start,
         end_s=event.end,
-        details=_json_value(event.details),
+        details=event.details.to_dict(),
         source=event.source,
     )
 
@@ -568,11 +569,12 @@ def _turn_from_row(row: TurnRow) -> Turn:
 
 
 def _event_from_row(row: EventRow) -> Event:
+    type_ = EventType(row.type)
     return Event(
-        type=EventType(row.type),
+        type=type_,
         start=row.start_s,
         end=row.end_s,
-        details=row.details,
+        details=DETAILS_TYPES[type_].from_dict(row.details),
         source=row.source,
     )
 

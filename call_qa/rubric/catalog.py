@@ -122,7 +122,7 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         "probing": frozenset({"probing_min_questions"}),
         "conversation_control": frozenset(),
         "formal_language": frozenset({"informal_per_100_partial"}),
-        "hold_transfer_technique": frozenset({"hold_announce_window_s", "hold_max_s"}),
+        "hold_transfer_technique": frozenset(),  # windows and limit: timing settings (one definition)
         "solution_clarity": frozenset({"pace_wpm_min", "pace_wpm_max", "clarity_monologue_max_s", "clarity_min_sentences"}),
         "solution_accuracy": frozenset(),
         "solution_completeness": frozenset(),

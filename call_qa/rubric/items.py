@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
+from call_qa.config import TimingSettings
 from call_qa.domain import Event, EventType, Evidence, Role, Verdict
 from call_qa.rubric.config import RubricItem
 from call_qa.rubric.context import CallContext, Line
@@ -25,9 +26,12 @@ from call_qa.rubric.matchers import CueHit
 from call_qa.rubric.options import RubricOptions
 from call_qa.rubric.semantic import split_sentences
 from call_qa.text import count_phrase, raw_tokens, tokens
+from call_qa.timing import Handover, response_handovers
 
 # Evidence lists are capped so a long call does not bury the officer in quotes.
 MAX_EVIDENCE = 6
+# Windows and limits the timing stage used; a report from before one existed gets these.
+_TIMING_DEFAULTS = TimingSettings()
 
 
 @dataclass(frozen=True)
@@ -304,7 +308,7 @@ def _agent_interruptions(ctx: CallContext, opts: RubricOptions) -> tuple[list[Ev
     """
     events = [
         e for e in ctx.timing.events_of(EventType.INTERRUPTION)
-        if e.details.get("by") == "agent" and (opts.interruption_count_attempted or e.details.get("successful"))
+        if e.details.by == Role.AGENT and (opts.interruption_count_attempted or e.details.successful)
     ]
     metric = ctx.timing.metrics.get("agent_interruptions")
     if events:
@@ -315,8 +319,8 @@ def _agent_interruptions(ctx: CallContext, opts: RubricOptions) -> tuple[list[Ev
 
 
 def _overlap(e: Event) -> float:
-    overlap = e.details.get("overlap_s")
-    return float(overlap) if isinstance(overlap, (int, float)) else e.end - e.start
+    overlap = e.details.overlap_s
+    return float(overlap) if overlap is not None else e.end - e.start
 
 
 def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -335,7 +339,7 @@ def judge_no_interruption(ctx: CallContext, item: RubricItem, opts: RubricOption
                   "the agent never cut the caller off")
     evidence: list[Evidence] = []
     for e in events:
-        kind = "successful" if e.details.get("successful") else "attempted"
+        kind = "successful" if e.details.successful else "attempted"
         what = f"agent interrupted the caller at {e.start:.1f} s ({kind}, overlap {_overlap(e):.2f} s)"
         agent_line = _line_at(ctx, Role.AGENT, e.start)
         evidence.append(ctx.evidence(agent_line, what) if agent_line is not None else
@@ -432,20 +436,18 @@ def _lead_and_check(ctx: CallContext, line: Line, lead: str, check: str) -> tupl
     return (l_hit, c_hit) if c_hit is not None else None
 
 
-def _response_latencies(ctx: CallContext) -> list[tuple[Line, float]]:
-    """(agent reply, seconds after the caller stopped) for each customer → agent hand-over.
+def _response_latencies(ctx: CallContext) -> list[tuple[Handover, Line | None]]:
+    """The timing stage's response-latency hand-overs (``timing.response_handovers``, the
+    definition behind ``response_latency_mean_s``), each with the agent's reply line."""
+    return [(h, _line_at(ctx, Role.AGENT, h.agent.start))
+            for h in response_handovers(ctx.timing.turns, ctx.timing.events)]
 
-    Gaps that hold a hold or transfer are not response time (the caller was told to wait).
-    """
-    waits = [e for e in ctx.timing.events if e.type in (EventType.HOLD, EventType.TRANSFER)]
-    out = []
-    for prev, line in zip(ctx.lines, ctx.lines[1:]):
-        if prev.role != Role.CUSTOMER or line.role != Role.AGENT or line.start < prev.end:
-            continue
-        if any(e.start < line.start and e.end > prev.end for e in waits):
-            continue
-        out.append((line, line.start - prev.end))
-    return out
+
+def _timing_threshold(ctx: CallContext, name: str) -> float:
+    """A timing threshold as the timing stage used it (its report records them all); the
+    shipped default of ``TimingSettings`` for a report recorded before it existed."""
+    value = ctx.timing.thresholds.get(name)
+    return float(value) if value is not None else float(getattr(_TIMING_DEFAULTS, name))
 
 
 def empathy_window(ctx: CallContext, complaint: Line, opts: RubricOptions) -> tuple[Line, ...]:
@@ -510,13 +512,19 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
     bad: list[str] = []
     latencies = _response_latencies(ctx)
     if latencies:
-        mean = sum(s for _, s in latencies) / len(latencies)
-        slow = max(latencies, key=lambda x: x[1])
-        text = (f"mean response latency {mean:.1f} s over {len(latencies)} replies, slowest {slow[1]:.1f} s "
+        mean = sum(h.latency_s for h, _ in latencies) / len(latencies)
+        slow, slow_line = max(latencies, key=lambda x: x[0].latency_s)
+        text = (f"mean response latency {mean:.1f} s over {len(latencies)} replies, slowest {slow.latency_s:.1f} s "
                 f"(limit {opts.attentive_latency_max_s:.1f} s)")
         (good if mean <= opts.attentive_latency_max_s else bad).append(text)
         if mean > opts.attentive_latency_max_s:
-            evidence.append(ctx.evidence(slow[0], f"reply {slow[1]:.1f} s after the caller stopped"))
+            what = f"reply {slow.latency_s:.1f} s after the caller stopped"
+            evidence.append(ctx.evidence(slow_line, what) if slow_line is not None
+                            else ctx.measurement(what, slow.customer.end, slow.agent.start))
+    elif isinstance(mean_metric := ctx.timing.metrics.get("response_latency_mean_s"), (int, float)):
+        # a report without turns (nothing to find the hand-overs in) still carries the metric
+        text = f"mean response latency {mean_metric:.1f} s (timing metric; limit {opts.attentive_latency_max_s:.1f} s)"
+        (good if mean_metric <= opts.attentive_latency_max_s else bad).append(text)
     dead = ctx.timing.events_of(EventType.DEAD_AIR)
     dead_count = len(dead) if dead or ctx.timing.turns else ctx.timing.metrics.get("dead_air_count")
     if isinstance(dead_count, (int, float)):
@@ -694,7 +702,8 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
     solution = ctx.solution[0] if ctx.solution else None
     if transfers:
         ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
-                              transfers[0].start - opts.hold_announce_window_s, transfers[0].start + 1.0, before=True)
+                              transfers[0].start - _timing_threshold(ctx, "transfer_announce_window_s"),
+                              transfers[0].start + 1.0, before=True)
         if ann is not None and (solution is None or solution.start > transfers[0].start):
             solution = ann[0]
         elif ann is None and (solution is None or solution.start > transfers[0].start):
@@ -716,11 +725,11 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
         stalls.append(f"{len(dead)} dead-air stretches")
         evidence.append(ctx.measurement(f"{len(dead)} dead-air stretches (limit {opts.attentive_dead_air_max})",
                                         dead[0].start, dead[-1].end))
-    limit = ctx.timing.thresholds.get("hold_max_s", opts.hold_max_s)
+    limit = _timing_threshold(ctx, "hold_max_s")
     for e in ctx.timing.events_of(EventType.HOLD):
-        over = e.details.get("over_limit")
-        over = bool(over) if isinstance(over, bool) else (e.end - e.start) > limit
-        if over or e.details.get("announced") is False:
+        over = e.details.over_limit
+        over = bool(over) if over is not None else (e.end - e.start) > limit
+        if over or e.details.announced is False:
             stalls.append(f"hold of {e.end - e.start:.0f} s " + ("over the limit" if over else "not announced"))
             evidence.append(ctx.measurement(stalls[-1], e.start, e.end))
     own_questions = [l for l in ctx.agent[1:] if l.is_question
@@ -778,18 +787,19 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
     if not holds and not transfers:
         why = "no hold or transfer in the call"
         return judgement(Verdict.NOT_APPLICABLE, 0.8, [ctx.measurement(why)], why)
-    window = opts.hold_announce_window_s
-    limit = ctx.timing.thresholds.get("hold_max_s", opts.hold_max_s)
+    window = _timing_threshold(ctx, "hold_phrase_window_s")
+    transfer_window = _timing_threshold(ctx, "transfer_announce_window_s")
+    limit = _timing_threshold(ctx, "hold_max_s")
     evidence: list[Evidence] = []
     checks: list[bool] = []
     events_ok = 0
     for e in holds:
         ann = _agent_cue_near(ctx, item.cue("hold_announcement"), e.start - window, e.start + 1.0, before=True)
         ret = _agent_cue_near(ctx, item.cue("hold_return"), e.end - 1.0, e.end + window, before=False)
-        announced = bool(e.details.get("announced")) or ann is not None
-        thanked = bool(e.details.get("thanked")) or ret is not None
-        over = e.details.get("over_limit")
-        over = bool(over) if isinstance(over, bool) else (e.end - e.start) > limit
+        announced = bool(e.details.announced) or ann is not None
+        thanked = bool(e.details.thanked) or ret is not None
+        over = e.details.over_limit
+        over = bool(over) if over is not None else (e.end - e.start) > limit
         ok = [announced, thanked, not over]
         checks += ok
         events_ok += all(ok)
@@ -800,8 +810,8 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
         if ret is not None:
             evidence.append(ctx.evidence(ret[0], f"return from hold {ret[1].describe()}", ret[1]))
     for e in transfers:
-        ann = _agent_cue_near(ctx, item.cue("transfer"), e.start - window, e.start + 1.0, before=True)
-        target = str(e.details.get("target") or "")
+        ann = _agent_cue_near(ctx, item.cue("transfer"), e.start - transfer_window, e.start + 1.0, before=True)
+        target = str(e.details.target or "")
         if not target and ann is not None:
             rest = ann[0].tokens[ann[1].position + len(ann[1].phrase.split()):]
             target = " ".join(rest[:4])
@@ -976,21 +986,22 @@ def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricO
     if f.question is not None:
         evidence.append(ctx.evidence(f.question, "caller identification"))
     sop: list[str] = []
-    limit = ctx.timing.thresholds.get("hold_max_s", opts.hold_max_s)
-    window = opts.hold_announce_window_s
+    limit = _timing_threshold(ctx, "hold_max_s")
+    window = _timing_threshold(ctx, "hold_phrase_window_s")
     for e in ctx.timing.events_of(EventType.HOLD):
         ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "hold_announcement"),
                               e.start - window, e.start + 1.0, before=True)
-        announced = bool(e.details.get("announced")) or ann is not None
-        over = e.details.get("over_limit")
-        over = bool(over) if isinstance(over, bool) else (e.end - e.start) > limit
+        announced = bool(e.details.announced) or ann is not None
+        over = e.details.over_limit
+        over = bool(over) if over is not None else (e.end - e.start) > limit
         if over or not announced:
             sop.append(f"hold at {e.start:.1f} s " + ", ".join(
                 x for x in (("not asked for" if not announced else ""), ("over the limit" if over else "")) if x))
             evidence.append(ctx.measurement(sop[-1], e.start, e.end))
+    transfer_window = _timing_threshold(ctx, "transfer_announce_window_s")
     for e in ctx.timing.events_of(EventType.TRANSFER):
         ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
-                              e.start - window, e.start + 1.0, before=True)
+                              e.start - transfer_window, e.start + 1.0, before=True)
         if ann is None:
             sop.append(f"transfer at {e.start:.1f} s not announced")
             evidence.append(ctx.measurement(sop[-1], e.start, e.end))

@@ -62,10 +62,9 @@ class RubricOptions:
         probing_min_questions: agent questions between problem and solution to pass (1).
         informal_per_100_partial: informal words per 100 agent words still judged
             partial; more fail; none passes (1.0).
-        hold_announce_window_s: seconds before a hold/transfer (and after a hold) searched
-            for the announcement / thanks (20 s).
-        hold_max_s: hold limit used only when the timing report carries neither
-            ``over_limit`` nor ``thresholds["hold_max_s"]`` (120 s).
+        (The hold/transfer items search the agent's phrases in the timing stage's windows,
+        ``timing.hold_phrase_window_s`` and ``transfer_announce_window_s``, and judge a hold
+        by its ``hold_max_s``: the thresholds of the timing report, one definition each.)
         pace_wpm_min / pace_wpm_max: agent pace band for solution_clarity (80-260 wpm:
             wide, because word counts from ASR and talk time from VAD make pace noisy, and
             Indonesian words are long, so its pace runs lower than English; talk time
@@ -114,8 +113,6 @@ class RubricOptions:
     empathy_window_agent_turns: int = 4
     probing_min_questions: int = 1
     informal_per_100_partial: float = 1.0
-    hold_announce_window_s: float = 20.0
-    hold_max_s: float = 120.0
     pace_wpm_min: float = 80.0
     pace_wpm_max: float = 260.0
     clarity_min_sentences: int = 2

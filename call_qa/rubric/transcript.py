@@ -33,6 +33,7 @@ from call_qa.domain import (
     RoleAssignment,
     SpeakerActivity,
     Span,
+    TransferDetails,
     Utterance,
     Word,
     merge_spans,
@@ -146,7 +147,7 @@ def new_party_transfers(utterances: Sequence[Utterance], min_gap_s: float = 1.0)
     before = [u.end for u in utterances if u.role != Role.OTHER and u.end <= first_other.start]
     if not before or first_other.start - max(before) < min_gap_s:
         return ()
-    return (Event(EventType.TRANSFER, round(max(before), 3), round(first_other.start, 3), {"target": None},
+    return (Event(EventType.TRANSFER, round(max(before), 3), round(first_other.start, 3), TransferDetails(),
                   source="transcript"),)
 
 

@@ -92,21 +92,22 @@ def timeline(result: CallResult) -> Timeline:
     for e in result.events:
         kind = EventType(e.type).value
         if e.type == EventType.INTERRUPTION:
-            by = str(e.details.get("by", "agent"))
+            by = Role(e.details.by).value
             y = lane_y.get(by, lane_y[Role.AGENT.value])
+            overlap = e.details.overlap_s if e.details.overlap_s is not None else e.end - e.start
             shapes.append(
                 Shape("interruption", x(e.start) - 5, y, 10, 8, e.start,
-                      f"interruption by {by} of {e.details.get('of', '?')} at {_fmt_time(e.start)}"
-                      f" (overlap {e.details.get('overlap_s', e.end - e.start)} s)")
+                      f"interruption by {by} of {Role(e.details.of).value} at {_fmt_time(e.start)}"
+                      f" (overlap {overlap} s)")
             )
         elif e.type == EventType.TRANSFER:
-            target = e.details.get("target") or "?"
+            target = e.details.target or "?"
             shapes.append(Shape("transfer", x(e.start) - 1.5, AXIS_H, 3, 4 * LANE_H, e.start,
                                 f"transfer to {target} at {_fmt_time(e.start)}"))
         else:
             extra = ""
             if e.type == EventType.HOLD:
-                flags = [k for k in ("announced", "thanked", "over_limit") if e.details.get(k)]
+                flags = [k for k in ("announced", "thanked", "over_limit") if getattr(e.details, k)]
                 extra = f" ({', '.join(flags) or 'unannounced'})"
             shapes.append(
                 Shape(kind.replace("_", "-"), x(e.start), ev_y + 4, w(e.start, e.end), LANE_H - 8, e.start,

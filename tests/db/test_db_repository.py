@@ -10,7 +10,10 @@ import sqlalchemy as sa
 
 from call_qa import db as dbmod
 from call_qa.db import repository
-from call_qa.domain import CallStatus, Event, EventType, Layout, Role, Utterance, Verdict
+from call_qa.domain import (
+    CallStatus, DeadAirDetails, Event, EventType, HoldDetails, InterruptionDetails, Layout, Role, SoundKind,
+    TransferDetails, Utterance, Verdict,
+)
 
 from db_samples import make_call_result, make_failed_call
 
@@ -203,17 +206,26 @@ def test_override_of_unknown_call_or_item(db, sample_call, failed_call):
     assert dbmod.latest_verdicts(db, "nope") == {}
 
 
-def test_settings_and_details_with_tuples_are_stored_as_json(db, sample_call):
-    # Mappings and tuples are not JSON; they come back as dicts and lists.
+def test_settings_with_tuples_and_typed_details_are_stored_as_json(db, sample_call):
+    # Mappings and tuples are not JSON; they come back as dicts and lists. Event details
+    # are stored as their JSON form and come back as the same typed value (enums too).
+    details = (
+        InterruptionDetails(Role.CUSTOMER, Role.AGENT, "ch0", "ch1", False, 0.75, "tunggu", "jadi begini"),
+        HoldDetails(SoundKind.TONE, announced=False, thanked=True, over_limit=True, duration_s=130.5),
+        TransferDetails(None, warm=True, announced=False, new_voice=True, ringback=True),
+        DeadAirDetails(4.25),
+    )
+    types = (EventType.INTERRUPTION, EventType.HOLD, EventType.TRANSFER, EventType.DEAD_AIR)
     call = dataclasses.replace(
         sample_call,
         settings={"languages": ("id", "en"), "layout": Layout.MONO},
-        events=(Event(EventType.HOLD, 1.0, 20.0, {"kinds": ("music", "silence")}),),
+        events=tuple(Event(t, 1.0 + i, 20.0 + i, d) for i, (t, d) in enumerate(zip(types, details))),
     )
     dbmod.save_call_result(db, call)
     loaded = dbmod.load_call_result(db, call.call_id)
     assert loaded.settings == {"languages": ["id", "en"], "layout": "mono"}
-    assert loaded.events[0].details == {"kinds": ["music", "silence"]}
+    assert tuple(e.details for e in loaded.events) == details
+    assert loaded.events[1].details.kind is SoundKind.TONE and loaded.events[0].details.by is Role.CUSTOMER
 
 
 def test_many_calls_stay_separate(db):

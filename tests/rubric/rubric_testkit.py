@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from call_qa.domain import Event, EventType, Role, TimingReport, Turn, Utterance
+from call_qa.domain import (
+    Event, EventType, HoldDetails, InterruptionDetails, Role, SoundKind, TimingReport, TransferDetails, Turn, Utterance,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 RUBRIC_PATH = REPO / "configs" / "rubrics" / "phone_inbound.yaml"
@@ -22,6 +24,10 @@ THRESHOLDS = {
     "hold_min_s": 10.0,
     "hold_max_s": 120.0,
     "dead_air_min_s": 3.0,
+    "hold_phrase_window_s": 20.0,
+    "transfer_announce_window_s": 30.0,
+    "min_ringback_s": 2.0,
+    "ringback_merge_gap_s": 5.0,
 }
 
 
@@ -67,17 +73,17 @@ def timing(
 def interruption(start: float, end: float, by: str = "agent", successful: bool = True) -> Event:
     other = "customer" if by == "agent" else "agent"
     return Event(EventType.INTERRUPTION, start, end,
-                 {"by": by, "of": other, "successful": successful, "overlap_s": round(end - start, 2)})
+                 InterruptionDetails(Role(by), Role(other), successful=successful, overlap_s=round(end - start, 2)))
 
 
 def hold(start: float, end: float, announced: bool | None = None, thanked: bool | None = None,
          over_limit: bool | None = None) -> Event:
     return Event(EventType.HOLD, start, end,
-                 {"kind": "music", "announced": announced, "thanked": thanked, "over_limit": over_limit})
+                 HoldDetails(SoundKind.MUSIC, announced=announced, thanked=thanked, over_limit=over_limit))
 
 
 def transfer(start: float, end: float, target: str = "", warm: bool = False) -> Event:
-    return Event(EventType.TRANSFER, start, end, {"target": target, "warm": warm})
+    return Event(EventType.TRANSFER, start, end, TransferDetails(target, warm=warm))
 
 
 # A model Indonesian call: every courtesy item is done by the book.

@@ -326,7 +326,7 @@ def test_attentiveness_needs_review_or_partial_without_acknowledgements():
     item = score(slow).item("attentiveness")
     assert item.verdict == Verdict.PARTIAL and "mean response latency 4.5 s" in item.reason
     # ... plus three dead-air stretches (limit 2): two problems → fail.
-    dead = tuple(Event(EventType.DEAD_AIR, t, t + 4.0, {}) for t in (21.0, 26.0, 31.0))
+    dead = tuple(Event(EventType.DEAD_AIR, t, t + 4.0) for t in (21.0, 26.0, 31.0))
     item = score(slow, events=dead).item("attentiveness")
     assert item.verdict == Verdict.FAIL and "3 dead-air event(s)" in item.reason
 
@@ -551,3 +551,35 @@ def test_opening_greeting_is_not_taken_for_the_closing():
     )
     item = score(utts).item("closing_greeting")
     assert item.verdict == Verdict.FAIL and "only once" in item.evidence[0].reason
+
+
+def test_hold_items_search_the_timing_stage_phrase_window():
+    # The announcement ends at 35.0, the hold starts 25 s later: outside the 20 s
+    # hold_phrase_window_s the timing report records, inside a site's 30 s.
+    utts = MODEL_ID[:10] + call(
+        (32.5, 35.0, A, "Baik, mohon izin saya cek terlebih dahulu, mohon ditunggu."),
+        (95.5, 99.0, A, "Terima kasih sudah menunggu, Pak Budi. Caranya, pertama buka laman ereg pajak."),
+    ) + tuple(dataclasses.replace(u, start=u.start + 70, end=u.end + 70) for u in MODEL_ID[11:])
+    report = timing(utts, (hold(60.0, 95.0),))
+    assert report.thresholds["hold_phrase_window_s"] == 20.0
+    item = score_phone_call(utts, report, "id", RUBRIC, ID).item("hold_transfer_technique")
+    assert item.verdict == Verdict.PARTIAL and "not announced" in item.evidence[0].reason
+    wide = dataclasses.replace(report, thresholds={**report.thresholds, "hold_phrase_window_s": 30.0})
+    item = score_phone_call(utts, wide, "id", RUBRIC, ID).item("hold_transfer_technique")
+    assert item.verdict == Verdict.PASS, item.reason
+
+
+def test_attentiveness_latency_is_the_timing_definition_without_waits():
+    # The caller's "Belum, Mbak." ends at 32.0; the agent's next words come at 60.5. With a
+    # hold over the gap the caller was asked to wait: not a slow reply. Without it: 28.5 s.
+    # The other hand-overs: six of 0.5 s and one of 1.0 s (50.5+60 -> 112.0): mean 4.0 / 7.
+    utts = MODEL_ID[:10] + call(
+        (60.5, 70.0, A, "Terima kasih sudah menunggu. Caranya, pertama buka laman ereg pajak, kemudian isi formulir."),
+    ) + tuple(dataclasses.replace(u, start=u.start + 60, end=u.end + 60) for u in MODEL_ID[11:])
+    waited = score(utts, events=(hold(32.5, 60.0, announced=True, thanked=True),)).item("attentiveness")
+    assert waited.verdict == Verdict.PASS
+    assert "mean response latency 0.6 s over 7 replies, slowest 1.0 s" in waited.reason, waited.reason
+    slow = score(utts).item("attentiveness")
+    # (4.0 + 28.5) / 8 = 4.06 s
+    assert "mean response latency 4.1 s over 8 replies, slowest 28.5 s" in slow.reason, slow.reason
+    assert any(e.reason == "reply 28.5 s after the caller stopped" and e.start == 60.5 for e in slow.evidence)

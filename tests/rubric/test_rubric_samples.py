@@ -25,14 +25,10 @@ def _card(truth: dict):
                  for u in truth["utterances"])
     turns = tuple(Turn(t["start"], t["end"], t["speaker"], Role(t["role"]), bool(t.get("backchannel", False)))
                   for t in truth.get("turns", ()))
-    events = tuple(
-        Event(EventType(e["type"]), e["start"], e["end"],
-              {k: v for k, v in e.items() if k not in ("type", "start", "end")})
-        for e in truth.get("events", ())
-    )
+    events = tuple(Event.from_dict(e) for e in truth.get("events", ()))
     metrics = {
         "duration_s": truth.get("duration_s"),
-        "agent_interruptions": sum(e.type == EventType.INTERRUPTION and e.details.get("by") == "agent"
+        "agent_interruptions": sum(e.type == EventType.INTERRUPTION and e.details.by == "agent"
                                    for e in events),
         "dead_air_count": sum(e.type == EventType.DEAD_AIR for e in events),
         "hold_count": sum(e.type == EventType.HOLD for e in events),

@@ -82,7 +82,7 @@ def test_timing_evidence_comes_from_the_utterances(tmp_path):
     kinds = [(e.type.value, e.start, e.end) for e in r.events]
     assert ("interruption", 10.5, 12.0) in kinds and ("hold", 14.0, 29.0) in kinds
     hold = next(e for e in r.events if e.type == EventType.HOLD)
-    assert hold.details["announced"] and hold.details["thanked"]
+    assert hold.details.announced and hold.details.thanked
     assert r.scorecard.item("no_interruption").verdict.value == "partial"
     assert r.scorecard.item("hold_transfer_technique").verdict.value == "pass"
     assert r.layout is None and r.channels == 0 and r.settings["input"] == "transcript"

@@ -105,7 +105,7 @@ def test_the_call_as_processed(stored):
     assert {s.label: s.role for s in stored.speakers} == {A: Role.AGENT, C: Role.CUSTOMER}
     assert stored.metrics["customer_interruptions"] == 1 and stored.metrics["agent_interruptions"] == 0
     (hold,) = [e for e in stored.events if e.type.value == "hold"]
-    assert (hold.start, hold.end) == (26.0, 42.0) and hold.details["announced"] and hold.details["thanked"]
+    assert (hold.start, hold.end) == (26.0, 42.0) and hold.details.announced and hold.details.thanked
     text = " ".join(u.text for u in stored.utterances)
     assert "Budi" not in text and "[NAME]" in text and "[NIK]" in text
 
@@ -120,11 +120,11 @@ def test_swap_exchanges_the_roles_and_works_everything_out_again(qa, database, s
     assert after.metrics["customer_talk_s"] == pytest.approx(talk[A])
     # the same overlap, now the agent (ch0) talking over the customer (ch1)
     assert after.metrics["agent_interruptions"] == 1 and after.metrics["customer_interruptions"] == 0
-    assert [e.details["by"] for e in after.events if e.type.value == "interruption"] == ["agent"]
+    assert [e.details.by for e in after.events if e.type.value == "interruption"] == ["agent"]
     # the hold keeps its times and kind (heard on the line); the new agent announced nothing
     (hold,) = [e for e in after.events if e.type.value == "hold"]
-    assert (hold.start, hold.end, hold.details["kind"]) == (26.0, 42.0, "music")
-    assert hold.details["announced"] is False and hold.details["thanked"] is False
+    assert (hold.start, hold.end, hold.details.kind) == (26.0, 42.0, "music")
+    assert hold.details.announced is False and hold.details.thanked is False
     assert after.scorecard is not None and len(after.scorecard.items) == 18
     assert after.scorecard.score != stored.scorecard.score
     assert after.settings["roles_swapped"]["by"] == "alice"

@@ -167,17 +167,15 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     except CallQAError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from prefect.settings import PREFECT_API_URL
+    from flows.schedule import deploy_nightly, serve_nightly, server_configured
 
-    if not PREFECT_API_URL.value():
+    if not server_configured():
         print(
             "call-qa: a schedule needs a running Prefect server: start one with `prefect server start` "
             "and set PREFECT_API_URL=http://127.0.0.1:4200/api (see README, Nightly schedule)",
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from flows.schedule import deploy_nightly, serve_nightly
-
     s = settings.schedule
     if args.work_pool:
         deployment_id = deploy_nightly(settings, args.config, args.db, args.work_pool)

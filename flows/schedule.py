@@ -18,6 +18,13 @@ from flows.process import nightly_calls
 ENTRYPOINT = "flows/process.py:nightly_calls"
 
 
+def server_configured() -> bool:
+    """Whether a Prefect server is configured (``PREFECT_API_URL``): a schedule needs one."""
+    from prefect.settings import PREFECT_API_URL
+
+    return bool(PREFECT_API_URL.value())
+
+
 def nightly_schedule(settings: PipelineSettings) -> Schedule:
     """``schedule.cron`` in ``schedule.timezone`` (default 02:00 Asia/Jakarta, daily)."""
     return Cron(settings.schedule.cron, timezone=settings.schedule.timezone)

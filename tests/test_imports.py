@@ -42,15 +42,8 @@ KNOWN_PENDING: set[tuple[str, str]] = {
     # cycle pipeline -> long_call -> pipeline: long_call reaches back for Heard and
     # whisper_for (point 1, one composition, removes it)
     ("call_qa.long_call", "call_qa.pipeline"),
-    # point 2: pii reads the rubric's name finder (no pii <-> rubric internals)
-    ("call_qa.pii", "call_qa.rubric.context.CallContext._name_in"),
-    # point 1: the email path's own judges; items.judgement is the public name of _j
-    ("call_qa.rubric.email", "call_qa.rubric.items._j"),
-    ("call_qa.rubric.email", "call_qa.rubric.items._titled_names"),
     # point 5: the web app split into routers
     ("call_qa.web.app", "call_qa.web.charts._fmt_time"),
-    # point 6: `call-qa schedule` asks Prefect's settings for the API URL itself
-    ("call_qa.cli", "prefect"),
 }
 
 # Which libraries may be imported where: library -> path prefixes allowed to import it.

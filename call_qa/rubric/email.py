@@ -50,8 +50,8 @@ from call_qa.rubric.items import (
     MAX_EVIDENCE,
     ItemJudge,
     Judgement,
-    _j,
-    _titled_names,
+    judgement,
+    titled_names,
     judge_solution_accuracy,
     judge_solution_completeness,
 )
@@ -349,10 +349,10 @@ def judge_opening_sentence(ctx: EmailContext, item: RubricItem, opts: RubricOpti
     missing = [n for n in ("salutation", "opening sentence") if n not in found]
     reason = f"{len(found)} of 2 opening components" + (f"; missing: {', '.join(missing)}" if missing else "")
     if len(found) == 2:
-        return _j(Verdict.PASS, 0.85, ev, reason)
+        return judgement(Verdict.PASS, 0.85, ev, reason)
     if found:
-        return _j(Verdict.PARTIAL, 0.75, ev, reason)
-    return _j(Verdict.FAIL, 0.7, [ctx.evidence(l, "no salutation or opening sentence") for l in head], reason)
+        return judgement(Verdict.PARTIAL, 0.75, ev, reason)
+    return judgement(Verdict.FAIL, 0.7, [ctx.evidence(l, "no salutation or opening sentence") for l in head], reason)
 
 
 _TICKET = re.compile(r"(?:#|\b(?:tiket|ticket|case|kasus|laporan|ref(?:erence|erensi)?)\s*(?:no\.?|nomor|number)?\s*[:#]?\s*)"
@@ -364,7 +364,7 @@ def judge_previous_contact_reference(ctx: EmailContext, item: RubricItem, opts: 
     your email" is partial; not applicable when the reply answers no earlier contact."""
     if not ctx.customer and not re.match(r"(?i)\s*(re|aw|balas)\s*:", ctx.thread.subject or ""):
         why = "the reply quotes no earlier message and its subject is no reply (first contact)"
-        return _j(Verdict.NOT_APPLICABLE, 0.5, [ctx.measurement(why)], why)
+        return judgement(Verdict.NOT_APPLICABLE, 0.5, [ctx.measurement(why)], why)
     ref = _first_hit(ctx, ctx.agent, item.cue("reference"))
     ticket = next(((l, m.group(0)) for l in ctx.agent if (m := _TICKET.search(l.utt.text))), None)
     if ref or ticket:
@@ -373,13 +373,13 @@ def judge_previous_contact_reference(ctx: EmailContext, item: RubricItem, opts: 
             ev.append(ctx.evidence(ref[0], f"reference to the earlier contact {ref[1].describe()}", ref[1]))
         if ticket:
             ev.append(ctx.evidence(ticket[0], f"ticket/reference number '{ticket[1]}'"))
-        return _j(Verdict.PASS, 0.8, ev, "the reply refers to the customer's earlier message or ticket")
+        return judgement(Verdict.PASS, 0.8, ev, "the reply refers to the customer's earlier message or ticket")
     generic = _first_hit(ctx, ctx.agent, item.cue("generic"))
     if generic:
-        return _j(Verdict.PARTIAL, 0.65, [ctx.evidence(generic[0], f"only a general thanks for the message "
+        return judgement(Verdict.PARTIAL, 0.65, [ctx.evidence(generic[0], f"only a general thanks for the message "
                                                                   f"{generic[1].describe()}", generic[1])],
                   "the reply thanks for the message but names neither its date, its subject nor a ticket")
-    return _j(Verdict.FAIL, 0.65, [ctx.evidence(l, "no reference to the earlier contact") for l in ctx.agent[:3]],
+    return judgement(Verdict.FAIL, 0.65, [ctx.evidence(l, "no reference to the earlier contact") for l in ctx.agent[:3]],
               "the reply does not refer to the customer's message or ticket")
 
 
@@ -444,7 +444,7 @@ def judge_email_data_verification(ctx: EmailContext, item: RubricItem, opts: Rub
     verdict, conf = {"asked": (Verdict.PASS, 0.8), "verified": (Verdict.PASS, 0.75),
                      "unstated": (Verdict.PARTIAL, 0.55), "none": (Verdict.FAIL, 0.7),
                      "general": (Verdict.NOT_APPLICABLE, 0.5)}[state]
-    return _j(verdict, conf, ev or [ctx.measurement(reason)], reason)
+    return judgement(verdict, conf, ev or [ctx.measurement(reason)], reason)
 
 
 def judge_closing_sentence(ctx: EmailContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -470,10 +470,10 @@ def judge_closing_sentence(ctx: EmailContext, item: RubricItem, opts: RubricOpti
     missing = [n for n in ("closing formula", "signature", "thanks / further help") if n not in found]
     reason = f"{len(found)} of 3 closing components" + (f"; missing: {', '.join(missing)}" if missing else "")
     if not missing:
-        return _j(Verdict.PASS, 0.85, ev, reason)
+        return judgement(Verdict.PASS, 0.85, ev, reason)
     if found:
-        return _j(Verdict.PARTIAL, 0.7, ev, reason)
-    return _j(Verdict.FAIL, 0.7, [ctx.evidence(l, "no closing") for l in tail[-2:]], reason)
+        return judgement(Verdict.PARTIAL, 0.7, ev, reason)
+    return judgement(Verdict.FAIL, 0.7, [ctx.evidence(l, "no closing") for l in tail[-2:]], reason)
 
 
 def customer_name(ctx: EmailContext) -> tuple[str, Line | None, str] | None:
@@ -502,11 +502,11 @@ def judge_email_address_by_name(ctx: EmailContext, item: RubricItem, opts: Rubri
     honorifics = ctx.words(item.cue("honorific"))
     found = customer_name(ctx)
     if found is None:
-        titled = [(l, n) for l in ctx.agent[:3] for n in _titled_names(ctx, l, honorifics)]
+        titled = [(l, n) for l in ctx.agent[:3] for n in titled_names(ctx, l, honorifics)]
         if titled:
-            return _j(Verdict.PASS, 0.6, [ctx.evidence(l, f"honorific + name '{n}'") for l, n in titled[:2]],
+            return judgement(Verdict.PASS, 0.6, [ctx.evidence(l, f"honorific + name '{n}'") for l, n in titled[:2]],
                       f"customer addressed as '{titled[0][1]}' (the name is not in the thread to compare)")
-        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(l, "no name known to look for") for l in ctx.agent[:1]],
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(l, "no name known to look for") for l in ctx.agent[:1]],
                   "the customer's name is not in the thread, so its use cannot be checked")
     name, where, how = found
     name_tokens = {t for t in tokens(name) if len(t) >= 2 and t not in honorifics}
@@ -519,10 +519,10 @@ def judge_email_address_by_name(ctx: EmailContext, item: RubricItem, opts: Rubri
                                         line.tokens[i - 1] in honorifics else f"name without honorific '{tok}'")))
     learned = f"customer's name '{name}' ({how})"
     if titled or (bare and opts.address_accept_bare_name):
-        return _j(Verdict.PASS, 0.85, (titled + bare)[:MAX_EVIDENCE], f"{learned}; addressed by name")
+        return judgement(Verdict.PASS, 0.85, (titled + bare)[:MAX_EVIDENCE], f"{learned}; addressed by name")
     if bare:
-        return _j(Verdict.PARTIAL, 0.7, bare[:MAX_EVIDENCE], f"{learned}; used without an honorific")
-    return _j(Verdict.FAIL, 0.75, [ctx.evidence(l, "salutation without the customer's name") for l in ctx.agent[:1]],
+        return judgement(Verdict.PARTIAL, 0.7, bare[:MAX_EVIDENCE], f"{learned}; used without an honorific")
+    return judgement(Verdict.FAIL, 0.75, [ctx.evidence(l, "salutation without the customer's name") for l in ctx.agent[:1]],
               f"{learned}; the reply never uses it")
 
 
@@ -614,14 +614,14 @@ def _stem(word: str) -> str:
 def judge_email_attentiveness(ctx: EmailContext, item: RubricItem, opts: RubricOptions) -> Judgement:
     """Every question the customer asked is taken up in the reply (its content words recur)."""
     if not ctx.customer:
-        return _j(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no customer message in the file")],
+        return judgement(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no customer message in the file")],
                   "the customer's message is not quoted, so which questions were answered cannot be checked")
     questions = customer_questions(ctx)
     if not questions:
         questions = [(ctx.problem[0], ctx.problem[0].utt.text)] if ctx.problem else []
     if not questions:
         why = "no question or request found in the customer's message"
-        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(ctx.customer[0], why)], why)
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(ctx.customer[0], why)], why)
     body = _body_lines(ctx) or list(ctx.agent)
     problem_words = _content(ctx, ctx.problem[0].tokens) if ctx.problem else set()
     answered, ev = 0, []
@@ -631,10 +631,10 @@ def judge_email_attentiveness(ctx: EmailContext, item: RubricItem, opts: RubricO
         ev.append(ctx.evidence(q, f"'{text.strip()[:80]}': {why}"))
     summary = f"{answered} of {len(questions)} question(s)/request(s) of the customer taken up in the reply"
     if answered == len(questions):
-        return _j(Verdict.PASS, 0.65, ev, summary)
+        return judgement(Verdict.PASS, 0.65, ev, summary)
     if answered:
-        return _j(Verdict.PARTIAL, 0.6, ev, summary)
-    return _j(Verdict.FAIL, 0.6, ev, summary)
+        return judgement(Verdict.PARTIAL, 0.6, ev, summary)
+    return judgement(Verdict.FAIL, 0.6, ev, summary)
 
 
 def judge_email_empathy(ctx: EmailContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -646,15 +646,15 @@ def judge_email_empathy(ctx: EmailContext, item: RubricItem, opts: RubricOptions
     ev += [ctx.evidence(l, f"empathy {h.describe()}", h) for l, h in empathic[:2]]
     if not complaints:
         if empathic:
-            return _j(Verdict.PASS, 0.6, ev, "the reply shows empathy (no complaint was detected)")
+            return judgement(Verdict.PASS, 0.6, ev, "the reply shows empathy (no complaint was detected)")
         why = "nothing called for empathy: no complaint or worry in the customer's message"
-        return _j(Verdict.NOT_APPLICABLE, 0.55, [ctx.measurement(why, role=Role.CUSTOMER)], why)
+        return judgement(Verdict.NOT_APPLICABLE, 0.55, [ctx.measurement(why, role=Role.CUSTOMER)], why)
     if empathic:
-        return _j(Verdict.PASS, 0.8, ev, "the customer's complaint is acknowledged with empathy")
+        return judgement(Verdict.PASS, 0.8, ev, "the customer's complaint is acknowledged with empathy")
     if weak:
         ev += [ctx.evidence(l, f"only a token reaction {h.describe()}", h) for l, h in weak[:1]]
-        return _j(Verdict.PARTIAL, 0.65, ev, "the complaint gets only a token reaction")
-    return _j(Verdict.FAIL, 0.7, ev, "the customer complains, the reply shows no empathy")
+        return judgement(Verdict.PARTIAL, 0.65, ev, "the complaint gets only a token reaction")
+    return judgement(Verdict.FAIL, 0.7, ev, "the customer complains, the reply shows no empathy")
 
 
 def judge_content_interpretation(ctx: EmailContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -662,7 +662,7 @@ def judge_content_interpretation(ctx: EmailContext, item: RubricItem, opts: Rubr
     customer's questions that the reply body takes up — of the problem statement as well
     when the questions carry fewer than three content words ("What can I do about it?")."""
     if not ctx.customer:
-        return _j(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no customer message in the file")],
+        return judgement(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no customer message in the file")],
                   "the customer's message is not quoted, so the interpretation cannot be checked")
     questions = customer_questions(ctx)
     asked_words = _content(ctx, [t for _, text in questions for t in tokens(text)])
@@ -671,7 +671,7 @@ def judge_content_interpretation(ctx: EmailContext, item: RubricItem, opts: Rubr
     body = _body_lines(ctx) or list(ctx.agent)
     said = {_stem(w) for w in _content(ctx, [t for l in body for t in l.tokens])}
     if not asked:
-        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(ctx.customer[0], "no content words in the message")],
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, [ctx.evidence(ctx.customer[0], "no content words in the message")],
                   "the customer's message has no content words to compare")
     shared = sorted(asked & said)
     share = len(shared) / len(asked)
@@ -683,10 +683,10 @@ def judge_content_interpretation(ctx: EmailContext, item: RubricItem, opts: Rubr
     ev = [ctx.evidence(ctx.problem[0] if ctx.problem else ctx.customer[0], "the customer's request"),
           ctx.measurement(summary)]
     if all_taken and share >= opts.email_topic_overlap_partial:
-        return _j(Verdict.PASS, 0.6, ev, summary)
+        return judgement(Verdict.PASS, 0.6, ev, summary)
     if any(taken) or share >= opts.email_topic_overlap_partial / 2:
-        return _j(Verdict.PARTIAL, 0.5, ev, summary)
-    return _j(Verdict.FAIL, 0.55, ev, summary)
+        return judgement(Verdict.PARTIAL, 0.5, ev, summary)
+    return judgement(Verdict.FAIL, 0.55, ev, summary)
 
 
 def _body_lines(ctx: EmailContext) -> list[Line]:
@@ -717,10 +717,10 @@ def judge_word_choice_structure(ctx: EmailContext, item: RubricItem, opts: Rubri
                f"{opts.email_sentence_words_max} words")
     ev.append(ctx.measurement(summary))
     if rate > opts.informal_per_100_partial:
-        return _j(Verdict.FAIL, 0.75, ev, summary)
+        return judgement(Verdict.FAIL, 0.75, ev, summary)
     if informal or long:
-        return _j(Verdict.PARTIAL, 0.65, ev, summary)
-    return _j(Verdict.PASS, 0.75 if words >= 30 else 0.6, ev, summary)
+        return judgement(Verdict.PARTIAL, 0.65, ev, summary)
+    return judgement(Verdict.PASS, 0.75 if words >= 30 else 0.6, ev, summary)
 
 
 _PUNCT_RULES = (
@@ -738,7 +738,7 @@ def judge_punctuation_spelling(ctx: EmailContext, item: RubricItem, opts: Rubric
     body = _body_lines(ctx) or list(ctx.agent)
     words = sum(len(l.tokens) for l in body)
     if words == 0:
-        return _j(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no reply body")], "the reply has no body text")
+        return judgement(Verdict.NEEDS_REVIEW, 0.2, [ctx.measurement("no reply body")], "the reply has no body text")
     spell = ctx.spelling
     problems: list[tuple[Line, str]] = []
     shouting = []
@@ -782,10 +782,10 @@ def judge_punctuation_spelling(ctx: EmailContext, item: RubricItem, opts: Rubric
     ev.append(ctx.measurement(summary))
     conf = 0.7 if spell else 0.5
     if rate <= opts.email_errors_per_100_pass:
-        return _j(Verdict.PASS, conf, ev, summary)
+        return judgement(Verdict.PASS, conf, ev, summary)
     if rate <= opts.email_errors_per_100_partial:
-        return _j(Verdict.PARTIAL, conf - 0.05, ev, summary)
-    return _j(Verdict.FAIL, conf, ev, summary)
+        return judgement(Verdict.PARTIAL, conf - 0.05, ev, summary)
+    return judgement(Verdict.FAIL, conf, ev, summary)
 
 
 def judge_language_consistency(ctx: EmailContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -813,10 +813,10 @@ def judge_language_consistency(ctx: EmailContext, item: RubricItem, opts: Rubric
                f"all {len(decided)} recognisable sentence(s) in one language, one register of address"))
     ev.append(ctx.measurement(summary))
     if share > opts.email_foreign_sentence_share or (informal and formal):
-        return _j(Verdict.FAIL, 0.65, ev, summary)
+        return judgement(Verdict.FAIL, 0.65, ev, summary)
     if problems:
-        return _j(Verdict.PARTIAL, 0.6, ev, summary)
-    return _j(Verdict.PASS, 0.7 if len(decided) >= 3 else 0.55, ev, summary)
+        return judgement(Verdict.PARTIAL, 0.6, ev, summary)
+    return judgement(Verdict.PASS, 0.7 if len(decided) >= 3 else 0.55, ev, summary)
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-•*]|[a-z][.)])\s+")
@@ -827,7 +827,7 @@ def judge_email_solution_clarity(ctx: EmailContext, item: RubricItem, opts: Rubr
     more than one sentence."""
     body = _body_lines(ctx)
     if not body:
-        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("no reply body")], "the reply has no body text")
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("no reply body")], "the reply has no body text")
     marked = [(l, h) for l in body if (h := ctx.hit(l, item.cue("structure"))) is not None]
     listed = [l for l in body if _LIST_ITEM.match(l.utt.text)]
     vague = [(l, h) for l in body if (h := ctx.hit(l, item.cue("vague"))) is not None]
@@ -838,12 +838,12 @@ def judge_email_solution_clarity(ctx: EmailContext, item: RubricItem, opts: Rubr
     summary = (f"{len(marked)} structure marker(s), {len(listed)} list item(s), {len(vague)} vague phrase(s), "
                f"{len(body)} body sentence(s)")
     if vague:
-        return _j(Verdict.PARTIAL if structured else Verdict.FAIL, 0.6, ev, summary)
+        return judgement(Verdict.PARTIAL if structured else Verdict.FAIL, 0.6, ev, summary)
     if structured:
-        return _j(Verdict.PASS, 0.7, ev, summary)
+        return judgement(Verdict.PASS, 0.7, ev, summary)
     if len(body) >= opts.clarity_min_sentences + 1:
-        return _j(Verdict.PASS, 0.5, ev + [ctx.evidence(body[0], "the answer")], f"{summary}; short answer in full sentences")
-    return _j(Verdict.PARTIAL, 0.45, ev + [ctx.evidence(body[0], "the whole answer")],
+        return judgement(Verdict.PASS, 0.5, ev + [ctx.evidence(body[0], "the answer")], f"{summary}; short answer in full sentences")
+    return judgement(Verdict.PARTIAL, 0.45, ev + [ctx.evidence(body[0], "the whole answer")],
               f"{summary}; a very short answer — check that it answers the question")
 
 
@@ -852,11 +852,11 @@ def judge_email_procedure_compliance(ctx: EmailContext, item: RubricItem, opts: 
     (given by the customer or asked for first)."""
     state, ev, reason = _verification_state(ctx)
     if state == "general":
-        return _j(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("no account-specific information detected")],
+        return judgement(Verdict.NEEDS_REVIEW, 0.3, [ctx.measurement("no account-specific information detected")],
                   "no procedure step to check: no account work, no identity request, no configured procedure")
     verdict = {"asked": Verdict.PASS, "verified": Verdict.PASS, "unstated": Verdict.PARTIAL,
                "none": Verdict.FAIL}[state]
-    return _j(verdict, 0.6, ev, f"verification before account information: {reason}")
+    return judgement(verdict, 0.6, ev, f"verification before account information: {reason}")
 
 
 EMAIL_JUDGES: Mapping[str, ItemJudge] = {

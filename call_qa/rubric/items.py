@@ -53,11 +53,6 @@ def judgement(verdict: Verdict, confidence: float, evidence: Iterable[Evidence],
     return Judgement(verdict, confidence, tuple(evidence)[: MAX_EVIDENCE * 2], reason)
 
 
-# The old private name, only because rubric/email.py (being rewritten, issue 14) still
-# imports it; remove with its entry in tests/test_imports.py KNOWN_PENDING.
-_j = judgement
-
-
 def _components(
     ctx: CallContext, lines: Sequence[Line], cues: Sequence[tuple[str, str]]
 ) -> tuple[dict[str, tuple[Line, CueHit]], dict[int, list[tuple[str, CueHit | None]]]]:
@@ -232,7 +227,7 @@ def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOption
     honorifics = ctx.words(item.cue("honorific"))
     if not f.name or f.answer is None:
         # The agent may know the name from records: "Pak Budi" with a capitalised name.
-        titled_any = [(l, n) for l in ctx.agent for n in _titled_names(ctx, l, honorifics)]
+        titled_any = [(l, n) for l in ctx.agent for n in titled_names(ctx, l, honorifics)]
         if titled_any:
             return judgement(Verdict.PASS, 0.6, [ctx.evidence(l, f"honorific + name '{n}'") for l, n in titled_any],
                       f"caller addressed as '{titled_any[0][1]}' (the name was not heard from the caller)")
@@ -275,7 +270,7 @@ def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOption
 _ABBREVIATED = frozenset({"mr", "mrs", "ms", "dr", "bpk", "sdr", "sdri"})
 
 
-def _titled_names(ctx: CallContext, line: Line, honorifics: frozenset[str]) -> list[str]:
+def titled_names(ctx: CallContext, line: Line, honorifics: frozenset[str]) -> list[str]:
     """ "Honorific Name" pairs in ``line`` where the name is capitalised and not a common word."""
     text = line.utt.text
     if text.islower() or text.isupper():

@@ -52,7 +52,7 @@ def test_call_timing_follows_call_metrics(db_url):
         database.close()
 
 
-def test_call_daily_follows_http_overrides_and_swaps(qa, database):
+def test_call_daily_follows_http_overrides_and_swaps(qa, database, settings):
     """The web app's writes (an override, a role swap) keep the per-day totals equal
     to a direct computation (days in UTC: the test settings' offset)."""
     import datetime as dt
@@ -69,7 +69,16 @@ def test_call_daily_follows_http_overrides_and_swaps(qa, database):
     assert response.status_code == 303
     assert_cells_match(database, utc)
     assert stored_cells(database)[cell]["items_awaiting_review"] == 0
-    before = stored_cells(database)[cell]["customer_interruptions"]
-    assert qa.post(f"/calls/{CALL}/swap-roles", data={"csrf_token": csrf_of(qa)}).status_code == 303
+    # a call that can be swapped (what was heard is kept): its caller interrupts once
+    from call_qa.compose import conclude
+    from test_web_swap import SWAP_CALL, heard
+    from web_samples import RECORDED
+
+    dbmod.save_call_result(database, conclude(heard(), settings, SWAP_CALL))
+    dbmod.set_call_metadata(database, SWAP_CALL, agent_id="sari", team="alpha", recorded_at=RECORDED)
+    before = stored_cells(database)[cell]
+    assert qa.post(f"/calls/{SWAP_CALL}/swap-roles", data={"csrf_token": csrf_of(qa)}).status_code == 303
     assert_cells_match(database, utc)
-    assert stored_cells(database)[cell]["customer_interruptions"] == before + 1
+    after = stored_cells(database)[cell]
+    assert after["customer_interruptions"] == before["customer_interruptions"] - 1
+    assert after["agent_interruptions"] == before["agent_interruptions"] + 1

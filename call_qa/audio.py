@@ -14,8 +14,6 @@ import numpy as np
 
 from call_qa.domain import Layout
 from call_qa.errors import AudioError
-# file_hash is also read from here by pipeline.py, rubric/transcript.py and rubric/email.py
-# (being rewritten, issue 14); its home is call_qa.files.
 from call_qa.files import file_hash
 
 logger = logging.getLogger("call_qa")

@@ -278,7 +278,7 @@ def score_transcript(path: str | Path | None, settings: PipelineSettings, *, doc
 def score_email_file(path: str | Path, settings: PipelineSettings, *, language: str | None = None) -> CallResult:
     """``call-qa score-email``: one ``.eml``/text file through the composition, in
     ``language`` or the reply's detected language."""
-    from call_qa.audio import file_hash
+    from call_qa.files import file_hash
     from call_qa.rubric.email import detect_language, email_id, read_email
 
     path = Path(path)

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-# FRAME_S and frame_energy_db are also read from here by long_call.py (being rewritten,
-# issue 14); their home is call_qa.audio.
 from call_qa.audio import FRAME_S, CallAudio, frame_energy_db
 from call_qa.config import DiarizationSettings, VadSettings
 from call_qa.domain import Layout, SpeakerActivity, Span, merge_spans

@@ -34,9 +34,9 @@ from pathlib import Path
 
 import numpy as np
 
-from call_qa.audio import SAMPLE_RATE, CallAudio, decode_pieces, probe_duration
+from call_qa.audio import FRAME_S, SAMPLE_RATE, CallAudio, decode_pieces, frame_energy_db, probe_duration
 from call_qa.config import PipelineSettings
-from call_qa.diarization import FRAME_S, frame_energy_db, speaker_activity
+from call_qa.diarization import speaker_activity
 from call_qa.domain import Heard, Layout, SoundSegment, SpeakerActivity, Span, Utterance, gaps, merge_spans
 from call_qa.sound import classify_sound
 from call_qa.asr import transcribe

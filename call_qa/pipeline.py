@@ -22,6 +22,7 @@ from call_qa.diarization import speaker_activity
 from call_qa.compose import conclude, recorded_settings
 from call_qa.domain import CallResult, CallStatus, Event, Heard
 from call_qa.errors import CallQAError
+from call_qa.files import file_hash
 from call_qa.metadata import read_call_metadata
 from call_qa.models import load_whisper
 from call_qa.sound import classify_sound
@@ -76,7 +77,7 @@ def process_recording(
     call_id = call_id or call_id_for(path)
     content_hash = ""
     try:
-        content_hash = audio_mod.file_hash(path) if path.is_file() else ""
+        content_hash = file_hash(path) if path.is_file() else ""
         if given is None:
             given = read_call_metadata(path)
         if audio_mod.probe_duration(path) > settings.long_calls.pieces_after_s:

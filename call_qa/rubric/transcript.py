@@ -161,7 +161,7 @@ def heard_from_transcript(
     Reads ``path`` unless ``document`` (an already-read transcript) is given; content
     hash of the file (empty for a document). Raises TranscriptError.
     """
-    from call_qa.audio import file_hash
+    from call_qa.files import file_hash
 
     if document is not None:
         call_id, language, duration_s, utterances = parse_transcript(document, path or "<transcript>")

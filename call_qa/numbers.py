@@ -84,10 +84,10 @@ class ReadOptions:
     """How :func:`read_numbers` reads.
 
     ``language``: "id", "en", or None for both (calls switch language; "oh" is then a
-    zero next to an English digit, which Indonesian text never has). ``joiners``: tokens that may
-    sit between two numbers of one span without ending it (fillers, "titik", "strip").
-    ``asr_spellings``: also read Whisper's misspelt Indonesian digits ("drapan") next
-    to a real digit.
+    zero only beside an English digit, which Indonesian text never has). ``joiners``:
+    tokens that may sit between two numbers of one span without ending it (fillers,
+    "titik", "strip"). ``asr_spellings``: also read Whisper's misspelt Indonesian digits
+    ("drapan") next to a real digit.
     """
 
     language: str | None = None
@@ -133,16 +133,6 @@ def _lexicon(language: str | None, asr_spellings: bool) -> _Lexicon:
         english=eng,
         indonesian=ind,
     )
-
-
-def number_words(language: str | None = None) -> frozenset[str]:
-    """Every word the reader can take as (part of) a number in ``language``."""
-    lx = _lexicon(language, True)
-    extra = {"belas", "puluh", "ratus"} if lx.indonesian else set()
-    if lx.english:
-        extra |= {"hundred", "and", "a"}
-    return frozenset(lx.units) | frozenset(lx.context_digits) | frozenset(lx.teens) | frozenset(lx.tens_en) | \
-        frozenset(lx.scales) | frozenset(lx.se_scales) | frozenset(lx.repeat_prefix) | lx.kali | extra
 
 
 # --------------------------------------------------------------------------- values

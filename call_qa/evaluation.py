@@ -19,128 +19,57 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
+import jiwer
+
 from call_qa.domain import CallResult, CallStatus, Span
+from call_qa.numbers import ReadOptions, read_numbers
 
 FILLERS = frozenset("eh em ehm hmm hm uh um umm mm mhm ah oh_ anu erm".split())
 
-_UNITS = {
-    # English
-    "zero": 0, "oh": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9,
-    # Indonesian
-    "nol": 0, "kosong": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5, "enam": 6,
-    "tujuh": 7, "delapan": 8, "sembilan": 9,
-}
-_TEENS = {
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "sepuluh": 10, "sebelas": 11,
-}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+# English ordinals read as their cardinal ("the fourth" = "the 4th"; "twenty-fourth" =
+# "twenty four"), so the number reader sees one form.
 _ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "twentieth": 20, "thirtieth": 30,
+    "first": "one", "second": "two", "third": "three", "fourth": "four", "fifth": "five", "sixth": "six",
+    "seventh": "seven", "eighth": "eight", "ninth": "nine", "tenth": "ten", "eleventh": "eleven",
+    "twelfth": "twelve", "thirteenth": "thirteen", "fourteenth": "fourteen", "fifteenth": "fifteen",
+    "sixteenth": "sixteen", "seventeenth": "seventeen", "eighteenth": "eighteen", "nineteenth": "nineteen",
+    "twentieth": "twenty", "thirtieth": "thirty",
 }
-# Indonesian multipliers follow the number they multiply ("dua puluh", "tiga ratus").
-_ID_MULT = {"puluh": 10, "belas": None, "ratus": 100, "ribu": 1000, "juta": 1_000_000}
-_ID_PREFIXED = {"seratus": 100, "seribu": 1000, "sejuta": 1_000_000}
-_EN_SCALE = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
-_NUMBER_WORDS = set(_UNITS) | set(_TEENS) | set(_TENS) | set(_ID_MULT) | set(_ID_PREFIXED) | set(_EN_SCALE)
-
-
-# after these a unit word continues the same number ("dua puluh tiga", "twenty three")
-_TAKES_UNIT = {"puluh", "ratus", "ribu", "juta", "hundred", "thousand", "million"} | set(_TENS) | set(_ID_PREFIXED)
-
-
-def _parse_group(words: list[str]) -> int:
-    """Value of a compound number ("dua ribu dua puluh tiga" → 2023, "seratus lima puluh
-    ribu" → 150000, "two hundred five" → 205). Indonesian multipliers (puluh, belas, ratus)
-    apply to the unit just before them; ribu/juta/thousand/million to everything before."""
-    total, current, last = 0, 0, 0
-    for w in words:
-        if w in _UNITS or w in _TEENS or w in _TENS:
-            last = _UNITS.get(w, _TEENS.get(w, _TENS.get(w, 0)))
-            current += last
-        elif w == "belas":  # "tiga belas" = 3 + 10
-            current, last = current + 10, 0
-        elif w in ("puluh", "ratus"):
-            factor = 10 if w == "puluh" else 100
-            current, last = current - last + (last or 1) * factor, 0
-        elif w == "hundred":
-            current, last = (current or 1) * 100, 0
-        elif w in _ID_PREFIXED:
-            if _ID_PREFIXED[w] >= 1000:  # "seribu" = one thousand, closes the group before it
-                total, current = total + current + _ID_PREFIXED[w], 0
-            else:
-                current += _ID_PREFIXED[w]
-            last = 0
-        elif w in ("ribu", "juta", "thousand", "million"):
-            scale = 1000 if w in ("ribu", "thousand") else 1_000_000
-            total, current, last = total + (current or 1) * scale, 0, 0
-    return total + current
-
-
-def _split_number_run(run: list[str]) -> list[list[str]]:
-    """Spoken digit strings stay digit by digit ("empat tujuh satu" → 4 7 1); a unit after
-    a unit, or a tens/teens word after tens/teens, starts a new number ("nineteen eighty")."""
-    groups: list[list[str]] = []
-    for w in run:
-        if not groups:
-            groups.append([w])
-            continue
-        prev = groups[-1][-1]
-        starts_new = (w in _UNITS and prev in _UNITS) or (w in _TEENS or w in _TENS) and (prev in _TEENS or prev in _TENS or prev in _UNITS)
-        if w in _UNITS and prev in _TAKES_UNIT:
-            starts_new = False
-        if starts_new:
-            groups.append([w])
-        else:
-            groups[-1].append(w)
-    return groups
+# Both languages, no joiners (fillers are dropped before reading) and no ASR misspellings:
+# reading "drapan" as 8 would hide a recognition error from the word error rate.
+WER_NUMBERS = ReadOptions(language=None)
 
 
 def normalise_words(text: str) -> list[str]:
     """Words for WER: lower case, no punctuation or fillers, every number as single digits.
 
-    "My tax ID is 471, born nineteen eighty" → my tax id is 4 7 1 born 1 9 8 0
+    Numbers are read by :func:`call_qa.numbers.read_numbers`, the reader personal-data
+    detection uses, the same way for reference and hypothesis:
+    "My tax ID is 471, born nineteen eighty" → my tax id is 4 7 1 born 1 9 8 0;
+    "one hundred and five" → 1 0 5; "sembilan belas delapan puluh lima" → 1 9 8 5.
     """
     text = text.lower().replace("-", " ")
     text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
     text = re.sub(r"(?<=\d)[.,](?=\d)", "", text)  # 1.000.000 / 1,000 → digits only
-    tokens = re.findall(r"[a-z']+|\d+", text)
+    toks = [t.strip("'") for t in re.findall(r"[a-z']+|\d+", text)]
+    toks = [_ORDINALS.get(t, t) for t in toks if t and t not in FILLERS]
     out: list[str] = []
-    run: list[str] = []
-
-    def flush() -> None:
-        for group in _split_number_run(run):
-            out.extend(str(_parse_group(group)))
-        run.clear()
-
-    for tok in tokens:
-        tok = tok.strip("'")
-        if not tok or tok in FILLERS:
-            continue
-        if tok in _ORDINALS:
-            flush()
-            out.extend(str(_ORDINALS[tok]))
-        elif tok in _NUMBER_WORDS and not (tok == "oh" and not run):
-            run.append(tok)
-        else:
-            flush()
-            out.extend(list(tok) if tok.isdigit() else [tok])
-    flush()
+    i = 0
+    for span in read_numbers(toks, WER_NUMBERS):
+        for number in span.pieces:
+            out.extend(toks[i : number.start])
+            out.extend(number.digits)
+            i = number.end
+    out.extend(toks[i:])
     return out
 
 
 def word_errors(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
-    """Levenshtein distance in words (substitutions + deletions + insertions)."""
-    previous = list(range(len(hypothesis) + 1))
-    for i, r in enumerate(reference, start=1):
-        current = [i] + [0] * len(hypothesis)
-        for j, h in enumerate(hypothesis, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
-        previous = current
-    return previous[-1]
+    """Word-level edit distance (substitutions + deletions + insertions), by jiwer."""
+    if not reference or not hypothesis:
+        return max(len(reference), len(hypothesis))  # jiwer refuses an empty reference
+    out = jiwer.process_words(" ".join(reference), " ".join(hypothesis))
+    return out.substitutions + out.deletions + out.insertions
 
 
 @dataclass(frozen=True)

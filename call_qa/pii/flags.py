@@ -4,8 +4,9 @@
   types in ``readback_types``) that the caller gave. Confirming "the last four digits"
   is fine; the whole number spoken back is exposure.
 - ``other_person``: the agent says a full identifier of a type the caller gave, but a
-  different one (more than 2 digits away) — likely another person's data. The caller's
-  own reading may have been misheard, hence a lower confidence.
+  different one (more than 2 digit edits away, rapidfuzz's Levenshtein distance) —
+  likely another person's data. The caller's own reading may have been misheard,
+  hence a lower confidence.
 - ``disclosure``: the agent says a full identifier of a type the caller never said
   (read out from the system: the caller's own record, or someone else's).
 
@@ -19,6 +20,8 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+from rapidfuzz.distance import Levenshtein
+
 from call_qa.domain import PersonalDataFinding, PersonalDataType as T, PrivacyFlag, Role
 
 _FULL_LENGTH = {T.NIK: (15, 17), T.NPWP: (14, 17), T.CARD: (12, 19), T.ACCOUNT: (8, 18), T.PHONE: (10, 14)}
@@ -26,17 +29,6 @@ _FULL_LENGTH = {T.NIK: (15, 17), T.NPWP: (14, 17), T.CARD: (12, 19), T.ACCOUNT: 
 
 def _digits(v: str | None) -> str:
     return "".join(ch for ch in (v or "") if ch.isdigit())
-
-
-def _distance(a: str, b: str) -> int:
-    """Digits that differ (Levenshtein on short strings)."""
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
 
 
 def disclosure_flags(
@@ -58,7 +50,7 @@ def disclosure_flags(
             continue
         said = [c for c in caller if c.type == f.type and c.start <= f.start]
         name = f.type.value.upper()
-        if any(_distance(d, _digits(c.value)) <= 2 for c in said):
+        if any(Levenshtein.distance(d, _digits(c.value)) <= 2 for c in said):
             kind, conf, detail = "readback", 0.9, f"agent read the caller's full {name} back ({len(d)} digits)"
         elif said:
             kind, conf, detail = "other_person", 0.7, (

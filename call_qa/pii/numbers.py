@@ -9,11 +9,15 @@ Callers read identifiers in many ways and Whisper writes them in as many::
     "dua kali lima" / "lima dua kali"           repeats (55)
     "oh eight one two", "double five", "triple oh"   English
 
-A :class:`NumTok` stream (one entry per normalised token, each pointing back at the
-word it came from) is cut into *pieces* — one number each — and pieces that follow
-each other with only fillers ("eh", "em"), separators ("titik", "strip", "dash") or
-punctuation between them form a :class:`DigitRun`. Runs keep the positions of every
-token they used, so a caller can map them back to words and seconds.
+The numbers themselves are read by :mod:`call_qa.numbers` — the one reader that word
+error rate uses too — with fillers ("eh", "em"), separators ("titik", "strip", "dash")
+and Whisper's misspelt digits allowed. This module adds what ASR words need around it:
+a :class:`NumTok` stream (one entry per normalised token, each pointing back at the word
+it came from; written numbers, e-mails and dates kept whole), and :class:`DigitRun` values —
+numbers said one after another read as one digit string, with the positions of every
+token they used, so a caller can map them back to words and seconds. An amount said
+with a scale word of a thousand or more ("lima puluh ribu") is no identifier and makes
+no run.
 """
 
 from __future__ import annotations
@@ -22,37 +26,18 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-# --------------------------------------------------------------------------- vocabulary
+from call_qa.numbers import UNITS_EN, UNITS_ID, Number, NumberSpan, ReadOptions, read_number, read_numbers
 
-DIGIT_WORDS: dict[str, int] = {
-    # Indonesian (with spellings Whisper produces for fast speech)
-    "nol": 0, "kosong": 0, "satu": 1, "dua": 2, "tiga": 3, "empat": 4, "lima": 5,
-    "enam": 6, "tujuh": 7, "tuju": 7, "delapan": 8, "lapan": 8, "sembilan": 9,
-    # English
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9,
-}
-# "oh"/"o" are zero only next to another digit ("oh eight one …"), never alone.
-CONTEXT_ZERO = frozenset({"oh", "o"})
-# How Whisper writes Indonesian digit words it half-heard (telephone audio, fast speech);
-# like "oh", they count only next to a real digit word.
-ASR_DIGITS: dict[str, int] = {"drapan": 8, "dlapan": 8, "delapen": 8, "lapen": 8, "dura": 2, "duah": 2,
-                              "empet": 4, "enem": 6, "sembilang": 9, "semilan": 9, "tujuhh": 7, "kosog": 0}
-TEENS_EN = {"ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-            "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19}
-TENS_EN = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-           "eighty": 80, "ninety": 90}
-SINGLE_ID = {"sepuluh": 10, "sebelas": 11, "seratus": 100}
-REPEAT_PREFIX = {"double": 2, "dobel": 2, "triple": 3, "tripel": 3}
-REPEAT_COUNT = {"dua": 2, "tiga": 3, "empat": 4, "two": 2, "three": 3}
-KALI = frozenset({"kali", "times"})
+# Spoken single digits, Indonesian and English (e-mail local parts: "siti dua tiga").
+DIGIT_WORDS: dict[str, int] = {**UNITS_ID, **UNITS_EN}
 # Inside a run: ignored, but they do not end it.
 FILLERS = frozenset({"eh", "ehm", "em", "emm", "hmm", "hm", "uh", "um", "umm", "er", "erm", "ah", "eee", "ee"})
 SEPARATORS = frozenset({"titik", "strip", "dash", "hyphen", "garis", "<.>", "<->", "</>", "spasi", "space"})
 PLUS = frozenset({"plus", "<+>"})
+# Both languages (a call may switch), misspelt digits read next to real ones.
+READ_OPTIONS = ReadOptions(language=None, joiners=FILLERS | SEPARATORS, asr_spellings=True)
 
 _NUMERIC = re.compile(r"^\+?\(?\d[\d().\-/ ]*\d\)?$|^\d$")
-_ORDINAL_DIGITS = re.compile(r"^(\d{1,2})(st|nd|rd|th)$")
 
 
 @dataclass(frozen=True)
@@ -125,144 +110,14 @@ def tokenize_word(surface: str, ref: tuple[int, int]) -> list[NumTok]:
 # --------------------------------------------------------------------------- pieces
 
 
-@dataclass(frozen=True)
-class Piece:
-    digits: str
-    start: int  # token index, inclusive
-    end: int  # token index, exclusive
-    spoken: bool  # from number words (not written digits)
-    single_digit_word: bool = False
+def _norms(toks: list[NumTok]) -> list[str]:
+    return [t.norm for t in toks]
 
 
-def _digit_at(toks: list[NumTok], i: int) -> int | None:
-    if i >= len(toks):
-        return None
-    t = toks[i].norm
-    if t in DIGIT_WORDS:
-        return DIGIT_WORDS[t]
-    if t in CONTEXT_ZERO and (_is_numberish(toks, i - 1, -1) or _is_numberish(toks, i + 1, +1)):
-        return 0
-    if t in ASR_DIGITS and (_is_numberish(toks, i - 1, -1) or _is_numberish(toks, i + 1, +1)):
-        return ASR_DIGITS[t]
-    return None
-
-
-def _is_numberish(toks: list[NumTok], i: int, step: int = 0) -> bool:
-    """Whether token ``i`` is a number word or written number; with ``step`` (±1) a run
-    of "oh"s is looked through ("oh oh four" → all zeros)."""
-    while 0 <= i < len(toks) and step and (toks[i].norm in CONTEXT_ZERO or toks[i].norm in FILLERS
-                                            or toks[i].norm in ASR_DIGITS):
-        i += step
-    if i < 0 or i >= len(toks):
-        return False
-    t = toks[i]
-    return (t.kind == "num" or t.norm in DIGIT_WORDS or t.norm in TEENS_EN or t.norm in TENS_EN
-            or t.norm in SINGLE_ID or t.norm in REPEAT_PREFIX)
-
-
-def _below100(toks: list[NumTok], i: int) -> tuple[int, int] | None:
-    """A number below 100 starting at ``i``: (value, next index)."""
-    n = len(toks)
-    if i >= n:
-        return None
-    t = toks[i].norm
-    if t in ("sepuluh", "ten"):
-        return 10, i + 1
-    if t == "sebelas":
-        return 11, i + 1
-    if t in TEENS_EN:
-        return TEENS_EN[t], i + 1
-    if t in TENS_EN:
-        v = TENS_EN[t]
-        d = _digit_at(toks, i + 1)
-        if d and d > 0 and not (i + 2 < n and toks[i + 2].norm in ("hundred", "thousand")):
-            return v + d, i + 2
-        return v, i + 1
-    d = _digit_at(toks, i)
-    if d is None:
-        return None
-    nxt = toks[i + 1].norm if i + 1 < n else ""
-    if d > 0 and nxt == "belas":
-        return 10 + d, i + 2
-    if d > 0 and nxt == "puluh":
-        u = _digit_at(toks, i + 2)
-        after = toks[i + 3].norm if i + 3 < n else ""
-        if u and u > 0 and after not in ("belas", "puluh", "ratus", "ribu", "kali"):
-            return d * 10 + u, i + 3
-        return d * 10, i + 2
-    return d, i + 1
-
-
-def _below1000(toks: list[NumTok], i: int) -> tuple[int, int] | None:
-    n = len(toks)
-    if i >= n:
-        return None
-    hundreds, j = None, i
-    if toks[i].norm == "seratus":
-        hundreds, j = 100, i + 1
-    else:
-        d = _digit_at(toks, i)
-        if d and i + 1 < n and toks[i + 1].norm in ("ratus", "hundred"):
-            hundreds, j = d * 100, i + 2
-    if hundreds is None:
-        return _below100(toks, i)
-    rest = _below100(toks, j)
-    if rest is not None and rest[0] > 0 and toks[j].norm not in ("nol", "kosong", "zero", "oh", "o"):
-        return hundreds + rest[0], rest[1]
-    return hundreds, j
-
-
-def _compound(toks: list[NumTok], i: int) -> tuple[int, int] | None:
-    """A spoken number (up to 9999) at ``i``: "dua ribu dua puluh" → 2020."""
-    n = len(toks)
-    if i < n and toks[i].norm == "seribu":
-        base, j = 1000, i + 1
-    else:
-        first = _below1000(toks, i)
-        if first is None:
-            return None
-        if first[1] < n and toks[first[1]].norm in ("ribu", "thousand") and 0 < first[0] < 10:
-            base, j = first[0] * 1000, first[1] + 1
-        else:
-            return first
-    rest = _below1000(toks, j)
-    if rest is not None and rest[0] > 0:
-        return base + rest[0], rest[1]
-    return base, j
-
-
-def read_piece(toks: list[NumTok], i: int) -> Piece | None:
+def read_piece(toks: list[NumTok], i: int) -> Number | None:
     """The number that starts at token ``i`` (or None): a written number, a repeat
     ("double five", "dua kali lima"), or a spoken number ("tiga puluh satu")."""
-    n = len(toks)
-    t = toks[i]
-    if t.kind == "num":
-        return Piece(t.digits, i, i + 1, spoken=False)
-    if t.norm in REPEAT_PREFIX:
-        d = 0 if i + 1 < n and toks[i + 1].norm in CONTEXT_ZERO else _digit_at(toks, i + 1)
-        if d is not None:
-            return Piece(str(d) * REPEAT_PREFIX[t.norm], i, i + 2, spoken=True)
-        if i + 1 < n and toks[i + 1].kind == "num" and len(toks[i + 1].digits) == 1:
-            return Piece(toks[i + 1].digits * REPEAT_PREFIX[t.norm], i, i + 2, spoken=True)
-        return None
-    if t.norm in REPEAT_COUNT and i + 2 < n and toks[i + 1].norm in KALI:
-        d = _digit_at(toks, i + 2)
-        if d is not None:  # "dua kali lima" = 55
-            return Piece(str(d) * REPEAT_COUNT[t.norm], i, i + 3, spoken=True)
-    c = _compound(toks, i)
-    if c is None:
-        return None
-    value, j = c
-    return Piece(str(value), i, j, spoken=True, single_digit_word=(j == i + 1 and value < 10))
-
-
-def _postfix_repeat(toks: list[NumTok], i: int, prev: Piece) -> int:
-    """Extra copies of the previous digit from "lima dua kali" (= 55) at ``i``; 0 if none."""
-    if not prev.single_digit_word or i + 1 >= len(toks):
-        return 0
-    if toks[i].norm in REPEAT_COUNT and toks[i + 1].norm in KALI and _digit_at(toks, i + 2) is None:
-        return REPEAT_COUNT[toks[i].norm] - 1
-    return 0
+    return read_number(_norms(toks), i, READ_OPTIONS)
 
 
 # --------------------------------------------------------------------------- runs
@@ -298,59 +153,42 @@ def split_run(run: DigitRun, at: int) -> tuple[DigitRun, DigitRun]:
     return left, right
 
 
+def _run(toks: list[NumTok], span: NumberSpan) -> DigitRun:
+    i = span.start
+    before_plus = i > 0 and toks[i - 1].norm in PLUS
+    bounds, count = [], 0
+    for p in span.pieces:
+        count += len(p.digits)
+        bounds.append((p.start, p.end, count))
+    return DigitRun(
+        span.digits,
+        i - 1 if before_plus else i,
+        span.end,
+        span.used,
+        spoken=any(p.spoken for p in span.pieces),
+        written=any(not p.spoken for p in span.pieces),
+        formatted=any(toks[p.start].formatted for p in span.pieces),
+        plus=before_plus or toks[i].plus,
+        pieces=len(span.pieces),
+        bounds=tuple(bounds),
+    )
+
+
 def digit_runs(toks: list[NumTok]) -> list[DigitRun]:
-    """Every maximal run of numbers in ``toks`` (fillers and separators may sit inside)."""
-    runs: list[DigitRun] = []
-    i, n = 0, len(toks)
-    while i < n:
-        piece = read_piece(toks, i)
-        if piece is None:
-            i += 1
-            continue
-        plus = i > 0 and toks[i - 1].norm in PLUS or toks[i].plus
-        start = i - 1 if i > 0 and toks[i - 1].norm in PLUS else i
-        digits, used = [piece.digits], list(range(piece.start, piece.end))
-        spoken, written, formatted, count = piece.spoken, not piece.spoken, toks[i].formatted, 1
-        bounds = [(piece.start, piece.end, len(piece.digits))]
-        j, last = piece.end, piece
-        end = piece.end
-        while j < n:
-            extra = _postfix_repeat(toks, j, last)
-            if extra:
-                digits.append(last.digits * extra)
-                used += [j, j + 1]
-                j += 2
-                end = j
-                bounds[-1] = (bounds[-1][0], end, sum(map(len, digits)))
-                continue
-            if toks[j].norm in FILLERS or toks[j].norm in SEPARATORS:
-                j += 1
-                continue
-            nxt = read_piece(toks, j)
-            if nxt is None:
-                break
-            digits.append(nxt.digits)
-            used += list(range(nxt.start, nxt.end))
-            spoken |= nxt.spoken
-            written |= not nxt.spoken
-            formatted |= toks[j].formatted
-            count += 1
-            last, j = nxt, nxt.end
-            end = j
-            bounds.append((nxt.start, nxt.end, sum(map(len, digits))))
-        runs.append(DigitRun("".join(digits), start, end, tuple(used), spoken, written, formatted, plus, count,
-                             tuple(bounds)))
-        i = end
-    return runs
+    """Every maximal run of numbers in ``toks`` (fillers and separators may sit inside);
+    amounts ("lima puluh ribu", "two million") are left out: they are no identifiers."""
+    spans = read_numbers(_norms(toks), READ_OPTIONS)
+    return [_run(toks, s) for s in spans if not (len(s.pieces) == 1 and s.pieces[0].quantity)]
 
 
 def parse_digits(text: str) -> str:
-    """The digits a piece of text reads as, all runs joined ("nol delapan satu" → "081").
-    A convenience for tests and the benchmark."""
+    """The digits a piece of text reads as, every number joined, amounts included
+    ("nol delapan satu" → "081", "sebelas ribu" → "11000"). A convenience for tests and
+    the benchmark."""
     toks: list[NumTok] = []
     for k, w in enumerate(text.split()):
         toks += tokenize_word(w, (0, k))
-    return "".join(r.digits for r in digit_runs(toks))
+    return "".join(s.digits for s in read_numbers(_norms(toks), READ_OPTIONS))
 
 
 def luhn_valid(digits: str) -> bool:

@@ -6,9 +6,11 @@ An utterance matches cue list ``empathy_phrases`` when its embedding is close en
 comes from ``benchmarks/calibrate_semantic.py`` (numbers in docs/rubric-engine.md),
 never guessed: MiniLM similarities between paraphrases are low (0.2–0.4).
 
-The encoder is loaded through ``call_qa.models.load_sentence_encoder`` (bundled English
-MiniLM by default, any transformers folder by configuration); embeddings are the
-attention-masked mean of the last hidden states, L2-normalised.
+The encoder is a ``sentence_transformers.SentenceTransformer`` loaded through
+``call_qa.models.load_sentence_encoder`` (bundled English MiniLM by default, any local
+sentence-transformers or transformers folder by configuration): the model's own
+pooling and maximum sequence length (MiniLM: mean pooling, 256 tokens), embeddings
+L2-normalised.
 
 Utterances are split into sentences first, so a long turn that contains one empathic
 sentence is compared sentence by sentence, and the hit's position is the token index
@@ -45,10 +47,9 @@ def split_sentences(text: str) -> list[str]:
 class SentenceEncoder:
     """Text → unit-length embedding with a per-text cache (same text, same vector)."""
 
-    def __init__(self, name: str, tokenizer: Any, model: Any, batch_size: int = 32) -> None:
+    def __init__(self, name: str, model: Any, batch_size: int = 32) -> None:
         self.name = name
-        self._tokenizer = tokenizer
-        self._model = model
+        self._model = model  # a SentenceTransformer (or anything with its ``encode``)
         self._batch = batch_size
         self._cache: dict[str, Any] = {}
 
@@ -56,24 +57,17 @@ class SentenceEncoder:
     def load(cls, name: str, cpu_threads: int = 2) -> "SentenceEncoder":
         from call_qa.models import load_sentence_encoder
 
-        tokenizer, model = load_sentence_encoder(name, cpu_threads)
-        return cls(name, tokenizer, model)
+        return cls(name, load_sentence_encoder(name, cpu_threads))
 
     def encode(self, texts: Sequence[str]) -> Any:
         """A (len(texts), dim) float32 numpy array of L2-normalised embeddings."""
         import numpy as np
-        import torch
 
         todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
-        for i in range(0, len(todo), self._batch):
-            chunk = todo[i : i + self._batch]
-            batch = self._tokenizer(chunk, padding=True, truncation=True, max_length=128, return_tensors="pt")
-            with torch.no_grad():
-                hidden = self._model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
-            for text, vec in zip(chunk, pooled.numpy()):
+        if todo:
+            vectors = self._model.encode(todo, batch_size=self._batch, convert_to_numpy=True,
+                                         normalize_embeddings=True, show_progress_bar=False)
+            for text, vec in zip(todo, vectors):
                 self._cache[text] = vec.astype(np.float32)
         if not texts:
             return np.zeros((0, 1), dtype=np.float32)

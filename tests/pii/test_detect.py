@@ -142,10 +142,20 @@ def test_caller_name_everywhere():
         "I was at home around eight, the one on the left.",
         "The payment is due on the fifth of December.",
         "The refund of one hundred and twenty dollars goes out on Monday.",
+        # amounts said with a scale word are quantities, never a digit string (1 200 000 000
+        # has an account's ten digits)
+        "Saya bayar dua miliar tiga ratus juta.",
+        "Restitusinya empat puluh lima ribu, nol koma lima persen.",
+        "The refund is two million five hundred thousand rupiah.",
     ],
 )
 def test_not_personal_data(text):
     assert found([utt(0, 2, A, "Baik, ada yang bisa dibantu?"), utt(2.5, 8, C, text)]) == ()
+
+
+def test_an_amount_after_an_identifier_question_is_no_identifier():
+    # 200 000 000 has nine digits, but it was said as an amount
+    assert found([utt(0, 2, A, "Nomor rekening Bapak?"), utt(2.5, 8, C, "Saya transfer dua ratus juta kemarin.")]) == ()
 
 
 def test_text_only_utterances_get_spread_times():

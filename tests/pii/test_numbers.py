@@ -22,12 +22,18 @@ from call_qa.pii import luhn_valid, nik_plausible, parse_digits, phone_shaped
         ("satu, eh, dua", "12"),
         ("plus enam dua delapan satu dua", "62812"),
         ("lapan", "8"),
+        # amounts: the whole value (issue 17: "sebelas ribu" was 11, "empat puluh lima ribu" 405000)
+        ("sebelas ribu", "11000"),
+        ("empat puluh lima ribu", "45000"),
+        ("nol drapan satu", "081"),  # Whisper's "drapan" beside real digits
         # English: "oh", double/triple, teens and tens
         ("oh eight one two", "0812"),
         ("double five triple oh seven", "550007"),
         ("nineteen eighty-five", "1985"),
         ("twenty twenty three", "2023"),
         ("oh oh four three", "0043"),
+        ("one hundred and five", "105"),
+        ("six seven eight nine oh", "67890"),
         # written
         ("3174 0512 8501 0003.", "3174051285010003"),
         ("01.234.567.8-901.000", "012345678901000"),

@@ -175,6 +175,29 @@ def test_semantic_matcher_threshold_and_position():
     assert m.find(u, "greetings") == ()  # lists without examples are left to the phrase matcher
 
 
+class CountingModel:
+    """Stands in for a SentenceTransformer: records what it was asked to encode."""
+
+    def __init__(self):
+        self.calls = []
+
+    def encode(self, texts, **kwargs):
+        self.calls.append((list(texts), kwargs))
+        return np.array([[float(len(t)), 1.0] for t in texts]) / np.sqrt(2.0)
+
+
+def test_sentence_encoder_asks_the_model_for_normalised_vectors_once_per_text():
+    model = CountingModel()
+    enc = SentenceEncoder("stand-in", model)
+    first = enc.encode(["a", "bb", "a"])
+    assert first.shape == (3, 2) and first.dtype == np.float32
+    assert model.calls[0][0] == ["a", "bb"]  # duplicates encoded once
+    assert model.calls[0][1]["normalize_embeddings"] is True
+    enc.encode(["bb", "ccc"])
+    assert model.calls[1][0] == ["ccc"]  # cached texts are not encoded again
+    assert enc.encode([]).shape[0] == 0
+
+
 def test_semantic_examples_file_errors(tmp_path):
     p = tmp_path / "semantic.yaml"
     p.write_text(yaml.safe_dump({"version": "1", "languages": {"en": {"lists": {"empathy_phrases": {
@@ -196,3 +219,25 @@ def test_minilm_matches_an_empathy_paraphrase_the_phrase_list_lacks():
     assert not m.find(plain, "empathy_phrases"), m.best(plain.text, "empathy_phrases")
     check = Utterance(0, 2, "a", Role.AGENT, "Have I explained that clearly enough for you?")
     assert m.find(check, "acceptance_checks"), m.best(check.text, "acceptance_checks")
+
+
+@pytest.mark.slow
+def test_minilm_through_sentence_transformers_with_its_own_length_and_pooling():
+    import json
+
+    from call_qa.models import load_sentence_encoder, resolve_sentence_encoder
+
+    folder = resolve_sentence_encoder("bundled:all-minilm-l6-v2")
+    model = load_sentence_encoder("bundled:all-minilm-l6-v2")
+    with open(f"{folder}/sentence_bert_config.json", encoding="utf-8") as fh:
+        assert model.max_seq_length == json.load(fh)["max_seq_length"] == 256  # not the old 128
+    with open(f"{folder}/1_Pooling/config.json", encoding="utf-8") as fh:
+        assert json.load(fh)["pooling_mode_mean_tokens"] is True
+    enc = SentenceEncoder("bundled:all-minilm-l6-v2", model)
+    # one sentence of about 200 word pieces: the part after token 128 changes the vector
+    head = " ".join(["the caller asked about the form"] * 25)
+    tokenizer = model.tokenizer
+    assert 128 < len(tokenizer(head + " and then thanked everyone warmly")["input_ids"]) <= 256
+    a, b = enc.encode([head + " and then thanked everyone warmly", head + " but the line went dead at once"])
+    assert abs(float(np.linalg.norm(a)) - 1.0) < 1e-5
+    assert float(a @ b) < 0.9999

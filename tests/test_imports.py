@@ -42,8 +42,6 @@ KNOWN_PENDING: set[tuple[str, str]] = {
     # cycle pipeline -> long_call -> pipeline: long_call reaches back for Heard and
     # whisper_for (point 1, one composition, removes it)
     ("call_qa.long_call", "call_qa.pipeline"),
-    # point 5: the web app split into routers
-    ("call_qa.web.app", "call_qa.web.charts._fmt_time"),
 }
 
 # Which libraries may be imported where: library -> path prefixes allowed to import it.

@@ -52,7 +52,8 @@ class Timeline:
     ticks: tuple[tuple[float, str], ...]  # (x, label)
 
 
-def _fmt_time(seconds: float) -> str:
+def fmt_time(seconds: float) -> str:
+    """``seconds`` as m:ss.s (the templates' ``mmss`` filter)."""
     seconds = max(0.0, seconds)
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
@@ -79,14 +80,14 @@ def timeline(result: CallResult) -> Timeline:
         kind = f"turn {role}" + (" backchannel" if getattr(turn, "backchannel", False) else "")
         shapes.append(
             Shape(kind, x(turn.start), lane_y[role] + 4, w(turn.start, turn.end), LANE_H - 8, turn.start,
-                  f"{role} {_fmt_time(turn.start)}–{_fmt_time(turn.end)}")
+                  f"{role} {fmt_time(turn.start)}–{fmt_time(turn.end)}")
         )
     agent = [Span(t.start, t.end) for t in spans if t.role == Role.AGENT]
     customer = [Span(t.start, t.end) for t in spans if t.role == Role.CUSTOMER]
     for s in intersect_timelines(agent, customer):
         shapes.append(
             Shape("overtalk", x(s.start), lane_y[Role.AGENT.value] + 4, w(s.start, s.end), 2 * LANE_H - 8, s.start,
-                  f"overtalk {_fmt_time(s.start)}–{_fmt_time(s.end)} ({s.duration:.1f} s)")
+                  f"overtalk {fmt_time(s.start)}–{fmt_time(s.end)} ({s.duration:.1f} s)")
         )
     ev_y = lane_y["events"]
     for e in result.events:
@@ -97,13 +98,13 @@ def timeline(result: CallResult) -> Timeline:
             overlap = e.details.overlap_s if e.details.overlap_s is not None else e.end - e.start
             shapes.append(
                 Shape("interruption", x(e.start) - 5, y, 10, 8, e.start,
-                      f"interruption by {by} of {Role(e.details.of).value} at {_fmt_time(e.start)}"
+                      f"interruption by {by} of {Role(e.details.of).value} at {fmt_time(e.start)}"
                       f" (overlap {overlap} s)")
             )
         elif e.type == EventType.TRANSFER:
             target = e.details.target or "?"
             shapes.append(Shape("transfer", x(e.start) - 1.5, AXIS_H, 3, 4 * LANE_H, e.start,
-                                f"transfer to {target} at {_fmt_time(e.start)}"))
+                                f"transfer to {target} at {fmt_time(e.start)}"))
         else:
             extra = ""
             if e.type == EventType.HOLD:
@@ -111,10 +112,10 @@ def timeline(result: CallResult) -> Timeline:
                 extra = f" ({', '.join(flags) or 'unannounced'})"
             shapes.append(
                 Shape(kind.replace("_", "-"), x(e.start), ev_y + 4, w(e.start, e.end), LANE_H - 8, e.start,
-                      f"{kind.replace('_', ' ')} {_fmt_time(e.start)}–{_fmt_time(e.end)}{extra}")
+                      f"{kind.replace('_', ' ')} {fmt_time(e.start)}–{fmt_time(e.end)}{extra}")
             )
     step = _tick_step(duration)
-    ticks = tuple((x(t), _fmt_time(t)[:-2]) for t in _frange(0.0, duration, step))
+    ticks = tuple((x(t), fmt_time(t)[:-2]) for t in _frange(0.0, duration, step))
     return Timeline(
         width=WIDTH,
         height=AXIS_H + len(LANES) * LANE_H + 4,

@@ -124,11 +124,10 @@ def test_settings_hash_changes_with_a_stage_option(changed):
 
 
 def test_recorded_settings_carry_the_stage_options():
-    from call_qa.pipeline import recorded_settings
-    from call_qa.rubric.setup import recorded
+    from call_qa.compose import recorded_settings
 
     s = PipelineSettings.model_validate({"sound": {"music_stability": 0.6}, "roles": {"first_speaker_bonus": 1.0}})
-    for doc in (recorded_settings(s), recorded(s)):
+    for doc in (recorded_settings(s),):
         assert doc["sound"]["music_stability"] == 0.6 and doc["sound"]["band_hz"] == [250.0, 3600.0]
         assert doc["roles"] == {"channel_map": {}, "first_speaker_bonus": 1.0}
         assert doc["thresholds"]["hold_phrase_window_s"] == 20.0

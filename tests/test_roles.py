@@ -2,6 +2,7 @@ from pathlib import Path
 
 from call_qa.domain import Role, Utterance
 from call_qa.roles import apply_roles, assign_roles, load_role_cues
+from call_qa.text import count_phrases
 
 CUES_FILE = Path(__file__).resolve().parents[1] / "configs" / "cues" / "roles.yaml"
 

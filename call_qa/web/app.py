@@ -34,6 +34,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from call_qa import db as dbmod
 from call_qa.config import PipelineSettings, load_settings
+from call_qa.crypto import site_keyring
 from call_qa.db import browse
 from call_qa.db.accounts import UserRole
 from call_qa.domain import CallStatus, Role, Verdict
@@ -92,6 +93,7 @@ def create_app(
     ``secure_cookies`` marks cookies Secure (serve over HTTPS behind a proxy).
     """
     settings = settings or load_settings(config_path)
+    site_keyring(settings.privacy)  # start-up check (issue 18): the key that opens kept originals
     db = database or dbmod.open_database(db_url)
     web = settings.web
     offset = dt.timedelta(minutes=web.utc_offset_minutes)
@@ -396,8 +398,18 @@ def create_app(
         path = _audio_path(source)
         if path is None:
             raise HTTPException(status_code=404, detail=f"The recording of {call_id!r} is no longer at its stored path.")
+        # personal data toned out for everyone but privacy.reveal_roles (issue 18)
+        from call_qa.pii.audio import AudioRedactionError
+        from call_qa.web.audio_copy import audio_for_role
+
+        try:
+            served = audio_for_role(db, call_id, path, ws.user.role.value, settings.privacy)
+        except AudioRedactionError as exc:
+            raise HTTPException(status_code=409, detail=f"No redacted copy of this recording: {exc}") from None
         if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
-            dbmod.log_access(db, ws.user, "play_audio", call_id)
+            dbmod.log_access(db, ws.user, "play_original_audio" if served.original else "play_audio", call_id,
+                             "unredacted recording" if served.original else "redacted copy")
+        path = served.path
         return FileResponse(path, media_type=AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream"))
 
     @app.post("/calls/{call_id}/override")

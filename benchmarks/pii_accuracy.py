@@ -3,6 +3,9 @@
 
     .venv/bin/python benchmarks/pii_accuracy.py [corpus/pii/*.jsonl] [--show-errors] [--json]
 
+Sections: [id], [en], [whisper] (only corpus/pii/whisper_spoken.jsonl: espeak-ng read
+the identifiers and names, the bundled Whisper base wrote them down) and [all].
+
 The caller's name is looked up the way the pipeline does (the rubric's identification
 finding, call_qa.rubric.identification.caller_names), not taken from the label. Recall: labelled entities
 whose every word is covered by findings of their type; "redacted": covered by findings
@@ -40,15 +43,19 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     files = args.files or sorted((ROOT / "corpus" / "pii").glob("*.jsonl"))
     calls = load_labelled(files)
+    # the Whisper transcripts of spoken identifiers (corpus/pii/make_spoken.py), also on their own
+    spoken_ids = {c.call_id for f in files if f.name == "whisper_spoken.jsonl" for c in load_labelled([f])}
     settings = PipelineSettings()
     rubric = phone_rubric(settings)
     options = options_for(settings)
     results: dict[str, dict] = {}
     t0 = time.perf_counter()
-    for lang in ("id", "en", "all"):
+    for lang in ("id", "en", "whisper", "all"):
         scores: dict = {}
         for call in calls:
-            if lang != "all" and call.language != lang:
+            if lang == "whisper" and call.call_id not in spoken_ids:
+                continue
+            if lang in ("id", "en") and call.language != lang:
                 continue
             lexicon = lexicon_for(settings, call.language)
             names = caller_names(call.utterances, call.language, rubric, lexicon, options)

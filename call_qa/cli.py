@@ -315,6 +315,80 @@ def cmd_redact_audio(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    """The site key that seals kept originals (docs/personal-data.md): ``keys new``
+    makes the keyring ``privacy.key_file`` names (or prints a key line for
+    ``privacy.key_env`` with ``--print``); ``keys rotate`` adds a new key, re-encrypts
+    every row to it and drops the old keys once no row uses them (``--resume``: finish
+    an interrupted rotation without adding a key); ``keys list`` shows the key ids and
+    how many rows each seals. Keys are never printed except by ``new --print``."""
+    from call_qa import crypto
+    from call_qa.config import load_settings
+    from call_qa.errors import CallQAError
+
+    try:
+        privacy = load_settings(args.config, check_site_key=False).privacy
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    path = crypto.key_file_path(privacy)
+    if args.keys_command == "new":
+        if args.print:
+            print(crypto.format_keyring(crypto.new_keyring()).splitlines()[-1])
+            return EXIT_OK
+        if path is None:
+            print("call-qa: privacy.key_file names no keyring file; set it in the pipeline YAML, or use "
+                  "`call-qa keys new --print` for privacy.key_env", file=sys.stderr)
+            return EXIT_USAGE
+        if path.exists():
+            print(f"call-qa: {path} exists; `call-qa keys rotate` replaces its key", file=sys.stderr)
+            return EXIT_USAGE
+        ring = crypto.new_keyring()
+        crypto.write_keyring(path, ring)
+        print(f"wrote {path} (key {ring.current}); keep a copy apart from the database backups")
+        return EXIT_OK
+    from call_qa.db import DatabaseError, open_database, resolve_database_url
+    from call_qa.db.personal_data import key_usage, seal_all_originals
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    try:
+        ring = crypto.load_keyring(privacy)
+        database = open_database(resolve_database_url(args.db))
+    except DatabaseError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_NO_DATABASE
+    except CallQAError as exc:
+        print(f"call-qa: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    with database:
+        if args.keys_command == "list":
+            usage = key_usage(database)
+            for key_id in (ring.keys if ring else {}):
+                print(f"{key_id}\t{usage.pop(key_id, 0)} row(s)" + ("\tcurrent" if key_id == ring.current else ""))
+            for key_id, n in usage.items():
+                print(f"{key_id or '(clear text, before sealing)'}\t{n} row(s)"
+                      + ("" if key_id is None else "\tMISSING from the keyring"))
+            return EXIT_OK
+        if ring is None or path is None or privacy.key_env and os.environ.get(privacy.key_env):
+            print("call-qa: rotation rewrites the keyring file: set privacy.key_file (and unset "
+                  f"{'$' + privacy.key_env if privacy.key_env else 'the key variable'})", file=sys.stderr)
+            return EXIT_USAGE
+        if not args.resume:
+            ring = ring.with_new_key()
+            crypto.write_keyring(path, ring)  # old keys stay until every row is re-sealed
+        try:
+            changed = seal_all_originals(database, ring)
+        except CallQAError as exc:
+            print(f"call-qa: {exc}; the keyring {path} keeps every key, rerun with --resume", file=sys.stderr)
+            return EXIT_USAGE
+        in_use = {k for k in key_usage(database) if k is not None}
+        dropped = sorted(set(ring.keys) - in_use - {ring.current})
+        crypto.write_keyring(path, ring.only(in_use))
+        crypto.use_keyring(ring.only(in_use))
+        print(f"re-encrypted {changed} row(s) to key {ring.current}; dropped key(s): {', '.join(dropped) or 'none'}")
+    return EXIT_OK
+
+
 def _cmd_score_files(args: argparse.Namespace, kind: str) -> int:
     """score-transcript / score-email: score files, store them, print one line each."""
     _prepare_environment()
@@ -429,6 +503,18 @@ def build_parser() -> argparse.ArgumentParser:
     ra.add_argument("--config", type=Path, default=None, help="pipeline YAML (privacy.audio_fill, audio_pad_s)")
     ra.add_argument("--fill", choices=("tone", "silence"), default=None, help="override privacy.audio_fill")
     ra.set_defaults(func=cmd_redact_audio)
+
+    k = sub.add_parser("keys", help="the site key that seals kept originals: new, rotate, list")
+    ksub = k.add_subparsers(dest="keys_command", required=True)
+    kn = ksub.add_parser("new", help="make the keyring privacy.key_file names (one new key)")
+    kn.add_argument("--print", action="store_true", help="print a key line for privacy.key_env instead of writing")
+    kr = ksub.add_parser("rotate", help="add a new key, re-encrypt every row to it, drop the old keys")
+    kr.add_argument("--resume", action="store_true", help="finish an interrupted rotation (no new key)")
+    ksub.add_parser("list", help="key ids and the rows each seals")
+    for p_ in ksub.choices.values():
+        p_.add_argument("--config", type=Path, default=None, help="pipeline YAML (privacy.key_file / key_env)")
+        p_.add_argument("--db", default=None, help="database URL (default: $CALL_QA_DATABASE_URL or the embedded SQLite file)")
+    k.set_defaults(func=cmd_keys)
 
     for name, kind, what in (("score-transcript", "transcript", "transcript JSON files (docs/interfaces.md)"),
                              ("score-email", "email", ".eml or plain-text emails (a thread is allowed)")):

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from call_qa.errors import ConfigError
 
@@ -335,14 +335,19 @@ class PrivacySettings(_Strict):
     """Personal data (docs/personal-data.md). Detection always runs on the full
     transcript (the rubric scores it); ``redact`` replaces the ``types`` in everything
     stored and exported by ``[NIK]``, ``[PHONE]`` … ``reveal_roles``: web-app roles that
-    may open originals (default nobody). Originals are kept ``retention_days`` (null:
-    not kept at all when ``keep_originals`` is false); raw audio is deleted after
-    ``audio_retention_days`` (null: never) by the retention flow (flows/retention.py)."""
+    may open originals (default nobody). Originals are not kept unless
+    ``keep_originals``, and then only encrypted with the site key named by ``key_file``
+    (a keyring made by ``call-qa keys new``) or ``key_env`` (an environment variable
+    holding its lines), for ``retention_days`` (null: until deleted by hand); raw audio
+    is deleted after ``audio_retention_days`` (null: never) by the retention flow
+    (flows/retention.py)."""
 
     redact: bool = True
     types: tuple[PiiType, ...] = ("nik", "npwp", "phone", "email", "account", "card", "dob", "address", "name")
     reveal_roles: tuple[str, ...] = ()
-    keep_originals: bool = True
+    keep_originals: bool = False
+    key_file: str = ""
+    key_env: str = ""
     retention_days: int | None = Field(default=30, ge=0)
     audio_retention_days: int | None = Field(default=90, ge=0)
     # spoken/split identifier digits written as one digit string in the output (issue #4)
@@ -356,6 +361,13 @@ class PrivacySettings(_Strict):
     # the redacted audio copy (call-qa redact-audio)
     audio_fill: Literal["tone", "silence"] = "tone"
     audio_pad_s: float = Field(default=0.15, ge=0)
+
+    @model_validator(mode="after")
+    def _key_named(self) -> "PrivacySettings":
+        if self.redact and self.keep_originals and not (self.key_file or self.key_env):
+            raise ValueError("keep_originals is true but no site key is named: set privacy.key_file (a keyring "
+                             "made by `call-qa keys new`) or privacy.key_env, or set keep_originals: false")
+        return self
 
 
 class PipelineSettings(_Strict):
@@ -396,13 +408,18 @@ class PipelineSettings(_Strict):
         and where the batch runs) and ``asr.cpu_threads`` (threads per worker)."""
         exclude = {"web": True, "schedule": True, "asr": {"cpu_threads"},
                    # who may see originals, how long they are kept, the audio copy: not the result
-                   "privacy": {"reveal_roles", "retention_days", "audio_retention_days", "audio_fill", "audio_pad_s"}}
+                   "privacy": {"reveal_roles", "retention_days", "audio_retention_days", "audio_fill", "audio_pad_s",
+                               "key_file", "key_env"}}
         blob = json.dumps(self.model_dump(mode="json", exclude=exclude), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
 
-def load_settings(path: str | Path | None = None) -> PipelineSettings:
-    """Read and validate a pipeline YAML file (default: ``configs/pipeline.yaml``)."""
+def load_settings(path: str | Path | None = None, *, check_site_key: bool = True) -> PipelineSettings:
+    """Read and validate a pipeline YAML file (default: ``configs/pipeline.yaml``).
+
+    With ``check_site_key`` (every command but ``call-qa keys``, which makes the key)
+    a ``privacy.keep_originals`` without a loadable site key is refused here, at
+    start-up, with what to set (call_qa/crypto.py)."""
     path = Path(path) if path is not None else DEFAULT_CONFIG_PATH
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -413,7 +430,7 @@ def load_settings(path: str | Path | None = None) -> PipelineSettings:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of settings")
     try:
-        return PipelineSettings.model_validate(raw)
+        settings = PipelineSettings.model_validate(raw)
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
@@ -423,3 +440,11 @@ def load_settings(path: str | Path | None = None) -> PipelineSettings:
             else:
                 problems.append(f"'{key}': {err['msg']}")
         raise ConfigError(f"{path}: " + "; ".join(problems)) from None
+    if check_site_key:
+        from call_qa.crypto import site_keyring
+
+        try:
+            site_keyring(settings.privacy)
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}") from None
+    return settings

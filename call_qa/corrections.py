@@ -27,6 +27,7 @@ import datetime as dt
 from call_qa import db as dbmod
 from call_qa.compose import conclude, swapped
 from call_qa.config import PipelineSettings
+from call_qa.crypto import load_keyring
 from call_qa.domain import CallResult, CallStatus
 from call_qa.errors import CallQAError
 
@@ -48,7 +49,7 @@ def swap_roles(db: dbmod.Database, call_id: str, settings: PipelineSettings, use
         raise ValueError(f"call {call_id} has no transcript whose roles could be swapped")
     if before.layout is None and before.settings.get("input") == "email":
         raise ValueError(f"{call_id} is an email: the agent's reply and the customer's message cannot be swapped")
-    heard = dbmod.load_heard(db, call_id)
+    heard = dbmod.load_heard(db, call_id, load_keyring(settings.privacy))
     if heard is None or heard.assignment is None:
         raise SwapRefused(_why_not_kept(db, call_id, settings))
     after = conclude(dataclasses.replace(heard, assignment=swapped(heard.assignment)), settings, call_id)

@@ -91,8 +91,14 @@ def _heard(utts) -> Heard:
                  activity=activity_from_utterances(utts), utterances=utts, language="id")
 
 
-def test_personal_data_is_found_before_scoring_and_redacted_last():
-    result = conclude(_heard(call_utterances()), PipelineSettings(), "c1")
+def test_personal_data_is_found_before_scoring_and_redacted_last(monkeypatch):
+    from call_qa.crypto import format_keyring, new_keyring
+
+    # originals are kept only sealed with a site key (the shipped default keeps none)
+    monkeypatch.setenv("CALL_QA_TEST_COMPOSE_KEY", format_keyring(new_keyring()))
+    base = PipelineSettings()
+    kept = base.privacy.model_copy(update={"keep_originals": True, "key_env": "CALL_QA_TEST_COMPOSE_KEY"})
+    result = conclude(_heard(call_utterances()), base.model_copy(update={"privacy": kept}), "c1")
     # the rubric read the caller's real name; what is stored shows the placeholder
     ident = result.scorecard.item("customer_identification")
     assert ident.verdict is Verdict.PASS

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 
+from call_qa.crypto import site_keyring
 from call_qa.domain import CallResult, PersonalDataType
 from call_qa.pii.detect import DetectOptions, classify_identifier, detect_personal_data, nik_plausible, phone_shaped
 from call_qa.pii.flags import disclosure_flags
@@ -62,7 +63,9 @@ def redact_result(result: CallResult, privacy) -> CallResult:
     ``[PHONE]`` … in utterances and evidence; spoken identifier digits are written as
     digits when ``normalise_numbers``. The unredacted utterances (``originals``) and
     what was heard (``heard``, from which a swap re-runs the composition) are kept only
-    with ``keep_originals``; otherwise finding values are dropped too.
+    with ``keep_originals``; otherwise finding values are dropped too. Keeping them
+    needs the site key that seals them in the database: without it KeyConfigError
+    (call_qa/crypto.py) stops the call before anything is stored.
     """
     original = result.utterances
     findings = result.personal_data
@@ -74,6 +77,8 @@ def redact_result(result: CallResult, privacy) -> CallResult:
     if privacy.normalise_numbers:
         utterances = normalise_identifiers(utterances, privacy.normalise_min_digits)
     keep = privacy.redact and privacy.keep_originals
+    if keep:
+        site_keyring(privacy)  # refuses when no key would seal what is kept
     if not keep:
         findings = tuple(dataclasses.replace(f, value=None) for f in findings)
     return dataclasses.replace(

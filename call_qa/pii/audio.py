@@ -13,8 +13,11 @@ stay PCM 16-bit), so the untouched samples are bit-identical in a WAV or FLAC co
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
@@ -90,3 +93,48 @@ def redact_audio_file(source: str | Path, findings: Iterable[PersonalDataFinding
     subtype = info.subtype if out.suffix.lower() == source.suffix.lower() else None
     sf.write(str(out), redacted, rate, subtype=subtype)
     return out
+
+
+# --------------------------------------------------------------------------- the cached copy the web app serves
+
+COPIES_FOLDER = "redacted-audio"
+
+
+def _copy_stem(call_id: str) -> str:
+    """A file-name-safe stem for ``call_id`` (its readable part and a hash, so two ids
+    that clean to the same text never share a copy)."""
+    readable = re.sub(r"[^A-Za-z0-9._-]+", "_", call_id)[:80]
+    return f"{readable}-{hashlib.sha256(call_id.encode()).hexdigest()[:10]}"
+
+
+def redacted_copy(source: str | Path, call_id: str, findings: Sequence[PersonalDataFinding], folder: Path,
+                  fill: str = "tone", pad_s: float = 0.15) -> Path:
+    """The redacted copy of a call's recording in ``folder``, made on first use and
+    reused while the recording, the findings' times and the fill are the same (a
+    re-processed or swapped call gets a new one; the stale one is removed). WAV and FLAC
+    keep their format; anything else becomes WAV."""
+    source = Path(source)
+    stat = source.stat() if source.is_file() else None
+    spans = [[f.speaker, round(f.start, 3), round(f.end, 3)] for f in findings]
+    key = hashlib.sha256(json.dumps([str(source), stat.st_size if stat else 0, stat.st_mtime_ns if stat else 0,
+                                     spans, fill, pad_s]).encode()).hexdigest()[:12]
+    suffix = source.suffix.lower() if source.suffix.lower() in (".wav", ".flac") else ".wav"
+    stem = _copy_stem(call_id)
+    out = folder / f"{stem}.{key}{suffix}"
+    if out.is_file():
+        return out
+    made = redact_audio_file(source, findings, folder / f"{stem}.{key}.partial{suffix}", fill, pad_s)
+    made.replace(out)  # readers never see a half-written copy
+    for stale in folder.glob(f"{stem}.*"):
+        if stale != out:
+            stale.unlink(missing_ok=True)
+    return out
+
+
+def delete_redacted_copies(call_id: str, folder: Path) -> list[Path]:
+    """Delete every redacted copy of ``call_id`` in ``folder`` (retention: the copy goes
+    with the original); returns what was deleted."""
+    gone = [p for p in folder.glob(f"{_copy_stem(call_id)}.*") if p.is_file()]
+    for p in gone:
+        p.unlink(missing_ok=True)
+    return gone

@@ -31,7 +31,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from call_qa.domain import PersonalDataFinding, PersonalDataType as T, Utterance, Word
+from call_qa.domain import PersonalDataFinding, PersonalDataType as T, Role, Utterance, Word
+from call_qa.pii.checks import nik_valid, npwp_valid, phone_valid
 from call_qa.pii.numbers import (
     DIGIT_WORDS,
     DigitRun,
@@ -51,7 +52,8 @@ class DetectOptions:
     """Detection settings. ``caller_names``: the caller's name(s) from identification
     ("Hendra Wijaya"); ``context_utterances``/``context_s``: how far back a cue may be
     (the agent's question before the caller's answer); ``continue_gap_s``: longest pause
-    across which an identifier continues in the same speaker's next segment."""
+    across which an identifier continues in the same speaker's next segment;
+    ``find_names``: also take the name the caller introduces, in any case."""
 
     types: frozenset[T] = ALL_TYPES
     caller_names: tuple[str, ...] = ()
@@ -59,6 +61,8 @@ class DetectOptions:
     context_s: float = 20.0
     continue_gap_s: float = 6.0
     min_confidence: float = 0.0
+    # also take the name a caller introduces ("nama saya budi santozo", any case)
+    find_names: bool = True
 
 
 # --------------------------------------------------------------------------- cue lexicon
@@ -99,8 +103,6 @@ _NOT_PERSONAL = tuple(tuple(p.split()) for p in (
 _LENGTHS: dict[T, tuple[int, int]] = {
     T.NIK: (16, 16), T.NPWP: (15, 16), T.PHONE: (9, 14), T.ACCOUNT: (6, 18), T.CARD: (13, 19),
 }
-_NIK_PROVINCES = frozenset({11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 31, 32, 33, 34, 35, 36, 51, 52, 53, 61, 62,
-                            63, 64, 65, 71, 72, 73, 74, 75, 76, 81, 82, 91, 92, 93, 94, 95, 96, 97})
 _AMOUNT = re.compile(r"^\d{1,3}([.,]\d{3})+$")
 _CURRENCY = frozenset({"rp", "rupiah", "idr", "dollar", "dollars", "usd", "juta", "ribu", "miliar", "million",
                        "thousand", "billion", "persen", "percent"})
@@ -112,13 +114,9 @@ _BACKCHANNELS = frozenset({"ya", "iya", "oke", "ok", "okay", "baik", "hm", "hmm"
 
 
 def nik_plausible(d: str) -> bool:
-    """A 16-digit NIK: province code, regency and district, birth date (day + 40 for
-    women), month, year, serial — checks province, day, month and a non-zero serial."""
-    if len(d) != 16 or not d.isdigit():
-        return False
-    day, month = int(d[6:8]), int(d[8:10])
-    return (int(d[:2]) in _NIK_PROVINCES and int(d[2:4]) >= 1 and (1 <= day <= 31 or 41 <= day <= 71)
-            and 1 <= month <= 12 and int(d[12:]) >= 1)
+    """A 16-digit NIK whose registered region and birth date (day + 40 for women) check
+    out, with a non-zero serial (python-stdnum: :func:`call_qa.pii.checks.nik_valid`)."""
+    return nik_valid(d)
 
 
 def phone_shaped(d: str, plus: bool = False) -> bool:
@@ -357,7 +355,12 @@ def _not_personal(u: _Utt, tok_start: int) -> bool:
 
 def classify_identifier(digits: str, cue: T | None, formatted: bool = False, plus: bool = False,
                         surface: str = "") -> tuple[T, float, str] | None:
-    """(type, confidence, reason) of a digit run, or None when it is no identifier."""
+    """(type, confidence, reason) of a digit run, or None when it is no identifier.
+
+    The registries' checks (:mod:`call_qa.pii.checks`: NIK region and birth date,
+    NPWP check digit, libphonenumber) raise the confidence; failing them lowers it but
+    never drops a number its cue and length call an identifier — a misheard digit
+    breaks every check."""
     n = len(digits)
     if formatted and n in (15, 16) and re.fullmatch(r"\d{2}\.\d{3}\.\d{3}\.\d-\d{3}\.\d{3}|\d{16}|\d{4}\.\d{4}\.\d{4}\.\d{4}", surface or ""):
         return T.NPWP, 0.97, "formatted like an NPWP (99.999.999.9-999.999)"
@@ -366,11 +369,16 @@ def classify_identifier(digits: str, cue: T | None, formatted: bool = False, plu
         if lo <= n <= hi:
             conf, why = 0.9, f"{n} digits after a {cue.value} cue"
             if cue is T.NIK:
-                conf = 0.97 if nik_plausible(digits) else 0.85
+                conf, why = (0.97, why + ", region and birth date check out") if nik_valid(digits) else (0.85, why)
+            elif cue is T.NPWP:
+                conf, why = (0.97, why + ", check digit correct") if npwp_valid(digits) else (0.85, why)
             elif cue is T.CARD:
                 conf = 0.97 if luhn_valid(digits) else 0.8
             elif cue is T.PHONE:
-                conf = 0.97 if phone_shaped(digits, plus) or digits.startswith("0") else 0.85
+                if phone_valid(digits, plus):
+                    conf, why = 0.97, why + ", a valid number (libphonenumber)"
+                else:
+                    conf = 0.9 if phone_shaped(digits, plus) or digits.startswith("0") else 0.85
             return cue, conf, why
         if cue in (T.NIK, T.NPWP, T.CARD, T.PHONE) and lo - 1 <= n <= hi + 1:
             return cue, 0.7, f"{n} digits after a {cue.value} cue (one digit more or less than expected: ASR)"
@@ -379,11 +387,15 @@ def classify_identifier(digits: str, cue: T | None, formatted: bool = False, plu
             return cue, 0.6, f"{n} digits after a {cue.value} cue (unusual length for it)"
     if phone_shaped(digits, plus):
         return T.PHONE, 0.9, "Indonesian phone number shape (08…, 62…)"
-    if n == 16 and nik_plausible(digits):
-        return T.NIK, 0.85, "16 digits with a NIK's region and birth-date fields"
+    if plus and phone_valid(digits, plus):
+        return T.PHONE, 0.9, "an international number (libphonenumber)"
+    if n == 16 and nik_valid(digits):
+        return T.NIK, 0.85, "16 digits with a NIK's registered region and birth date"
     if 13 <= n <= 19 and digits[0] in "3456" and luhn_valid(digits):
         return T.CARD, 0.8, "card number length and Luhn check"
     if n == 15:
+        if npwp_valid(digits):
+            return T.NPWP, 0.85, "15 digits with an NPWP check digit"
         return T.NPWP, 0.75, "15 digits (NPWP length)"
     if n >= 10:
         return T.ACCOUNT, 0.5, f"unlabelled {n}-digit number"
@@ -694,9 +706,193 @@ def _name_tokens(names: Iterable[str]) -> frozenset[str]:
     for name in names:
         for part in re.split(r"[\s.,]+", name):
             p = part.strip("'\"").casefold()
-            if len(p) >= 2 and p.isalpha() and p not in _NAME_EXCLUDE:
+            if len(p) >= 2 and p.isalpha() and p not in _NAME_EXCLUDE and not _number_word(p):
                 out.add(p)
     return frozenset(out)
+
+
+# Lower-case or misspelt names: identification reads capitalised words (Whisper
+# capitalises most names); these find the name a caller introduces in any case, and
+# every later mention of it that sounds alike.
+_INTRO = tuple(sorted((tuple(p.split()) for p in (
+    "nama saya", "nama lengkap saya", "namanya", "atas nama", "dengan bapak", "dengan ibu", "dengan pak",
+    "dengan bu", "dengan saudara", "dengan saudari", "my name is", "my names", "my full name is", "the name is",
+    "name is")), key=len, reverse=True))
+# cues by which an agent names the caller ("dengan Bapak Budi?"), taken from the
+# agent only in a question: "silakan dengan Pak Hendro" puts a colleague on the line
+_ASKED_INTRO = frozenset(p for p in _INTRO if p[0] == "dengan")
+# "saya Budi Santoso." / "this is Daniel." name the speaker only as an answer to a name
+# question, in a clause of their own
+_BARE_INTRO = (("saya",), ("ini",), ("this", "is"), ("its",), ("i", "am"), ("im",))
+_NAME_QUESTION = frozenset({"nama", "name", "siapa", "who", "speaking"})
+# a word this common in Indonesian or English is no name (wordfreq's Zipf scale: 5 is
+# once in 100,000 words; "budi" 4.7, "santoso" 4.0, "siapa" 6.1, "tanya" 5.2)
+_COMMON_ZIPF = 5.0
+
+
+def _common_word(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return max(zipf_frequency(word, "id"), zipf_frequency(word, "en")) >= _COMMON_ZIPF
+
+
+def _name_like(norm: str) -> bool:
+    """Could be part of a name, whatever its case: letters, not an honorific, stopword
+    or common word."""
+    return (norm.isalpha() and len(norm) >= 2 and norm not in _NAME_EXCLUDE and norm not in _HONORIFICS
+            and norm not in _ADDR_STOP and not (len(norm) > 5 and norm.endswith("nya"))  # "penyewanya"
+            and not _number_word(norm) and not _common_word(norm))
+
+
+def _number_word(norm: str) -> bool:
+    """A digit said as a word, Whisper's misspellings included ("Tiga", "Sambilan")."""
+    return read_piece([NumTok(norm, (0, 0), norm)], 0) is not None
+
+
+_NO_JOIN = (_NAME_EXCLUDE - _HONORIFICS) | frozenset({"ya", "yang", "dan", "ke", "ini", "itu", "and", "the", "to"})
+
+
+def _name_piece(toks: list[NumTok], k: int) -> int:
+    """Tokens (1 or 2) of one name word at ``k``, 0 when none: Whisper splits unknown
+    names into syllables ("bu di santo so"), so two short tokens that join into a name
+    word ("bu"+"di" = "budi") are one."""
+    if k >= len(toks) or toks[k].kind != "word":
+        return 0
+    if k + 1 < len(toks) and toks[k + 1].kind == "word":
+        a, b = toks[k].norm, toks[k + 1].norm
+        if (a.isalpha() and b.isalpha() and min(len(a), len(b)) <= 3 and max(len(a), len(b)) <= 5
+                and a not in _NO_JOIN and b not in _NO_JOIN
+                and not (a in _HONORIFICS and _name_like(b))  # "Ibu Ratna" is no "Iburatna"
+                and (not _name_like(a) or not _name_like(b)) and _name_like(a + b)):
+            return 2
+    return 1 if _name_like(toks[k].norm) else 0
+
+
+def _name_after(u: _Utt, start: int, bare: bool) -> int:
+    """End (exclusive) of the name starting at token ``start`` (honorifics skipped by
+    the caller), ``start`` when there is none; a bare intro needs the clause to end
+    with the name."""
+    k = start
+    while k < len(u.toks) and k - start < 5:
+        width = _name_piece(u.toks, k)
+        if not width:
+            break
+        k += width
+        if _clause_end(u, k - 1):
+            break
+    if k == start:
+        return start
+    if bare and not (k >= len(u.toks) or _clause_end(u, k - 1)):
+        return start
+    return k
+
+
+def _introduced_names(utts: list[_Utt]) -> list[tuple[_Utt, int, int]]:
+    """(utterance, first token, end token) of every name introduced in the call."""
+    out = []
+    for u in utts:
+        norms = [t.norm for t in u.toks]
+        agent = u.utt.role == Role.AGENT
+        question = u.utt.text.rstrip().endswith("?")
+        asked = any(n in _NAME_QUESTION for c in _context(utts, u.index, DetectOptions(context_utterances=1))
+                    for n in (t.norm for t in c.toks))
+        k = 0
+        while k < len(norms):
+            hit = next((p for p in _INTRO if tuple(norms[k:k + len(p)]) == p
+                        and (not agent or (p in _ASKED_INTRO and question))), None)
+            bare = False
+            if hit is None and asked and not agent and (k == 0 or _clause_end(u, k - 1)):
+                hit = next((p for p in _BARE_INTRO if tuple(norms[k:k + len(p)]) == p), None)
+                bare = hit is not None
+            if hit is None:
+                k += 1
+                continue
+            s_ = k + len(hit)
+            while s_ < len(norms) and norms[s_] in _HONORIFICS and _name_piece(u.toks, s_) != 2:
+                s_ += 1
+            e = _name_after(u, s_, bare)
+            if e > s_:
+                out.append((u, s_, e))
+                k = e
+            else:
+                k += 1
+    # a bare answer right after the agent asked for the name: "budi santozo."
+    for u in utts:
+        if u.index == 0 or not u.toks:
+            continue
+        prev = utts[u.index - 1]
+        if u.utt.role == Role.AGENT or prev.utt.speaker == u.utt.speaker or not any(t.norm in _NAME_QUESTION for t in prev.toks):
+            continue
+        e = _name_after(u, 0, bare=True)
+        if e >= 1 and (e >= 2 or len(u.toks) == 1) and not any(o[0] is u for o in out):
+            out.append((u, 0, e))
+    return out
+
+
+def _name_units(norms: Sequence[str]) -> set[str]:
+    """What a name's later mentions are matched against: its words of 3+ letters, and
+    short syllables Whisper split joined with their neighbour ("bu di" → "budi")."""
+    units = {n for n in norms if len(n) >= 3 and n.isalpha()}
+    for a, b in zip(norms, norms[1:]):
+        if len(a) <= 5 and len(b) <= 5:
+            units.add(a + b)
+    return units
+
+
+_KEY_RULES = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("kh", "k"), ("ch", "k"), ("ph", "f"),
+              ("th", "t"), ("dh", "d"), ("q", "k"), ("x", "ks"), ("z", "s"), ("v", "f"), ("y", "i"))
+
+
+def _sound_key(word: str) -> str:
+    """A sound-alike key for Indonesian and English spellings of a name: old and new
+    Indonesian spelling (oe/u, dj/j, tj/c), z/s, v/f, ph/f, kh/k, y/i, h after a vowel
+    dropped, doubled letters once ("Santozo", "Santoso" → "santoso"; "Khusumah",
+    "Kusuma" → "kusuma")."""
+    w = "".join(ch for ch in word.casefold() if ch.isalpha())
+    for a, b in _KEY_RULES:
+        w = w.replace(a, b)
+    w = w[:1] + "".join(ch for i, ch in enumerate(w[1:], 1) if not (ch == "h" and w[i - 1] in "aeiou"))
+    return "".join(ch for i, ch in enumerate(w) if i == 0 or ch != w[i - 1])
+
+
+def _sounds_alike(candidate: str, keys: dict[str, str]) -> bool:
+    """``candidate`` (a sound key) matches a name unit's key: exactly for 4 letters or
+    fewer, else by rapidfuzz's normalised similarity (85 for 5 letters, 80 longer) with
+    the same first letter."""
+    from rapidfuzz import fuzz
+
+    if candidate in keys:
+        return True
+    if len(candidate) < 5:
+        return False
+    need = 85 if len(candidate) == 5 else 80
+    return any(k[:1] == candidate[:1] and abs(len(k) - len(candidate)) <= 2 and fuzz.ratio(candidate, k) >= need
+               for k in keys if len(k) >= 5)
+
+
+def _mention_at(toks: list[NumTok], k: int, keys: dict[str, str], names: frozenset[str]) -> int:
+    """Tokens (1 to 3) at ``k`` that are a mention of the caller's name, 0 when none:
+    an exact word of the name, or 1-3 tokens whose joined sound key matches a unit."""
+    t = toks[k]
+    if t.kind != "word":
+        return 0
+    if t.norm in names:
+        return 1
+    for width in (3, 2, 1):
+        part = toks[k:k + width]
+        if len(part) < width or any(x.kind != "word" or not x.norm.isalpha() for x in part):
+            continue
+        if width > 1 and (any(len(x.norm) > 5 or x.norm in _NO_JOIN for x in part)
+                          or all(_common_word(x.norm) for x in part)):
+            continue  # only Whisper's syllables are joined ("bu di" → "budi"), never plain words
+        joined = "".join(x.norm for x in part)
+        if len(joined) < 4 or joined in _NAME_EXCLUDE or joined in _HONORIFICS or _common_word(joined):
+            continue
+        if width == 1 and not _name_like(joined):
+            continue
+        if _sounds_alike(_sound_key(joined), keys):
+            return width
+    return 0
 
 
 # --------------------------------------------------------------------------- main
@@ -776,26 +972,39 @@ def detect_personal_data(utterances: Sequence[Utterance], options: DetectOptions
     for u in utts:
         for s, e, conf, value in _addresses(u, utts, claimed, options):
             add(T.ADDRESS, [x.ref for x in u.toks[s:e]], conf, value, "text", "street address")
-    # the caller's name, wherever it is said
+    # the caller's name: as identification gave it, and as the caller says it (any case,
+    # Whisper's spelling), then every mention of it that sounds alike
     names = _name_tokens(options.caller_names)
-    if names:
+    units: set[str] = set(names)
+    if options.find_names:
+        for u, s_, e in _introduced_names(utts):
+            if not any(x.ref in claimed for x in u.toks[s_:e]):
+                add(T.NAME, [x.ref for x in u.toks[s_:e]], 0.85, " ".join(x.surface for x in u.toks[s_:e]), "text",
+                    "a name after the caller's introduction ('nama saya', 'my name is' …)")
+                units |= _name_units([x.norm for x in u.toks[s_:e]])
+    if units:
+        keys = {_sound_key(n): n for n in units if len(n) >= 3}
         for u in utts:
             k = 0
             while k < len(u.toks):
-                if u.toks[k].kind == "word" and u.toks[k].norm in names:
-                    e = k
-                    while e < len(u.toks) and u.toks[e].kind == "word" and u.toks[e].norm in names:
-                        e += 1
-                    # "Ratna Kusuma" when only "Ratna" was known: capitalised words that
-                    # follow in the same clause are the rest of the name
-                    while (e < len(u.toks) and e - k < 4 and _name_word(u.toks[e])
-                           and not _clause_end(u, e - 1)):
-                        e += 1
-                    value = " ".join(x.surface for x in u.toks[k:e])
-                    add(T.NAME, [x.ref for x in u.toks[k:e]], 0.9, value, "text", "the caller's name from identification")
-                    k = e
-                else:
+                width = _mention_at(u.toks, k, keys, names)
+                if not width:
                     k += 1
+                    continue
+                e = k + width
+                while e < len(u.toks) and not _clause_end(u, e - 1) and (more := _mention_at(u.toks, e, keys, names)):
+                    e += more  # "budi" and "santoso": one mention of the full name
+                width = e - k
+                # "Ratna Kusuma" when only "Ratna" was known: capitalised words that
+                # follow in the same clause are the rest of the name
+                while (e < len(u.toks) and e - k < 4 and _name_word(u.toks[e])
+                       and not _clause_end(u, e - 1)):
+                    e += 1
+                exact = all(x.norm in names for x in u.toks[k:k + width])
+                value = " ".join(x.surface for x in u.toks[k:e])
+                add(T.NAME, [x.ref for x in u.toks[k:e]], 0.9 if exact else 0.75, value, "text",
+                    "the caller's name" + ("" if exact else " (sounds alike)"))
+                k = e
     # other people's names said with their role: a mother's maiden name, an account holder
     for u in utts:
         norms = [t.norm for t in u.toks]

@@ -36,6 +36,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from call_qa import db as dbmod
 from call_qa.config import PipelineSettings, load_settings
+from call_qa.crypto import site_keyring
 from call_qa.web import params
 from call_qa.web.deps import HERE, LoginRequired, WebState, render, session_of
 from call_qa.web.routers import ROUTERS
@@ -62,6 +63,7 @@ def create_app(
     ``secure_cookies`` marks cookies Secure (serve over HTTPS behind a proxy).
     """
     settings = settings or load_settings(config_path)
+    site_keyring(settings.privacy)  # start-up check (issue 18): the key that opens kept originals
     db = database or dbmod.open_database(db_url)
     state = WebState(db, settings, secure_cookies=secure_cookies)
     # The dashboard's per-day totals must be cut in this zone (rebuilt once if not).

@@ -3,7 +3,10 @@ after listening (what every entry point does after ASR), for the redaction tests
 
 from __future__ import annotations
 
+import os
+
 from call_qa.compose import conclude
+from call_qa.crypto import format_keyring, new_keyring
 from call_qa.config import PipelineSettings, PrivacySettings
 from call_qa.domain import CallResult, Heard, Layout, Role, RoleAssignment
 from call_qa.rubric.transcript import activity_from_utterances
@@ -11,6 +14,10 @@ from call_qa.rubric.transcript import activity_from_utterances
 from pii_helpers import utt
 
 A, C = Role.AGENT, Role.CUSTOMER
+
+# The site key of these tests: a keyring in an environment variable, made once per run.
+KEY_ENV = "CALL_QA_TEST_SITE_KEY"
+os.environ.setdefault(KEY_ENV, format_keyring(new_keyring()))
 
 NIK = "3174051208850003"
 PHONE = "081234567890"
@@ -56,8 +63,7 @@ def heard(utts) -> Heard:
 
 
 def settings_with(privacy: PrivacySettings | None = None) -> PipelineSettings:
-    settings = PipelineSettings()
-    return settings if privacy is None else settings.model_copy(update={"privacy": privacy})
+    return PipelineSettings().model_copy(update={"privacy": privacy or with_privacy()})
 
 
 def scored_result(privacy: PrivacySettings | None = None, utts=None, call_id: str = "2026-11-27_0042") -> CallResult:
@@ -72,4 +78,7 @@ def unprotected_scorecard():
 
 
 def with_privacy(**changes) -> PrivacySettings:
-    return PrivacySettings().model_copy(update=changes)
+    """The shipped privacy settings with originals kept (sealed with the tests' site
+    key), then ``changes``."""
+    kept = PrivacySettings(keep_originals=True, key_env=KEY_ENV)
+    return kept.model_copy(update=changes)

@@ -1,6 +1,7 @@
-"""Personal data in the database (SQLite and PostgreSQL): nothing original outside the
-originals store, originals readable until retention deletes them, and the record of
-what retention deleted."""
+"""Personal data in the database (SQLite and PostgreSQL): nothing original in clear
+text anywhere — the originals store holds ciphertext sealed with the site key —,
+originals readable with the key until retention deletes them, and the record of what
+retention deleted."""
 
 import dataclasses
 import datetime as dt
@@ -9,13 +10,12 @@ import json
 import sqlalchemy as sa
 
 from call_qa import db as dbmod
-from call_qa.config import PrivacySettings
 from call_qa.domain import PersonalDataType as T
 from call_qa.pii.retention import apply_retention
 
 from pii_call import NIK, SECRETS, scored_result, utterances, with_privacy
 
-# tables allowed to hold originals (the originals store; finding values while kept)
+# tables holding originals, sealed (the originals store; finding values while kept)
 ORIGINALS = {"call_originals", "personal_data_findings"}
 
 
@@ -31,14 +31,18 @@ def table_text(database, skip=()) -> str:
     return "\n".join(out)
 
 
-def test_no_original_outside_the_originals_store(pii_db_url):
+def test_no_original_in_clear_text_anywhere(pii_db_url):
     database = dbmod.open_database(pii_db_url)
     try:
         result = scored_result()
         dbmod.save_call_result(database, result)
-        text = table_text(database, skip=ORIGINALS)
+        text = table_text(database)  # the originals store included: it holds ciphertext
         for secret in SECRETS:
             assert secret not in text, secret
+        with database.engine.connect() as conn:
+            tokens = conn.execute(sa.text("SELECT key_id, utterances, heard FROM call_originals")).all()
+        ((key_id, sealed, heard),) = tokens
+        assert key_id.startswith("k-") and sealed.startswith("v1.") and heard.startswith("v1.")
         # the redacted call reads back with its findings (values while kept) and flags
         back = dbmod.load_call_result(database, result.call_id)
         assert back.utterances == result.utterances
@@ -68,10 +72,10 @@ def test_without_kept_originals_nothing_original_at_all(pii_db_url):
 
 
 def finding_values(database, call_id: str) -> list:
-    with database.engine.connect() as conn:
-        return conn.execute(sa.text(
-            "SELECT f.value FROM personal_data_findings f JOIN calls c ON c.id = f.call_pk "
-            "WHERE c.call_id = :c ORDER BY f.position"), {"c": call_id}).scalars().all()
+    """The findings' values, opened with the site key."""
+    from call_qa.db.personal_data import load_finding_values
+
+    return load_finding_values(database, call_id)
 
 
 def _age(database, call_id: str, days: int) -> None:
@@ -95,7 +99,7 @@ def test_retention_deletes_audio_and_originals_and_records_it(pii_db_url, tmp_pa
         dbmod.save_call_result(database, new)
         _age(database, "old", 100)
         _age(database, "new", 5)
-        privacy = PrivacySettings()  # originals 30 days, audio 90 days
+        privacy = with_privacy()  # originals kept 30 days, audio 90 days
         report = apply_retention(database, privacy)
         assert [r.call_id for r in report.originals] == ["old"]
         assert [r.call_id for r in report.audio] == ["old"]

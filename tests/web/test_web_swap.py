@@ -74,6 +74,17 @@ def heard(readback: bool = False) -> Heard:
     )
 
 
+@pytest.fixture
+def settings(settings, tmp_path):
+    """The shipped settings with originals kept, sealed with a site key made here: the
+    swap re-runs from them (the shipped default keeps none, and the swap is refused)."""
+    from call_qa.crypto import new_keyring, write_keyring
+
+    write_keyring(tmp_path / "site.key", new_keyring())
+    privacy = settings.privacy.model_copy(update={"keep_originals": True, "key_file": str(tmp_path / "site.key")})
+    return settings.model_copy(update={"privacy": privacy})
+
+
 def swap(client, call_id: str = SWAP_CALL):
     return client.post(f"/calls/{call_id}/swap-roles", data={"csrf_token": csrf_of(client)})
 

@@ -150,16 +150,26 @@ def call_page(request: Request, ws: Reader, state: State, call_id: CallId) -> Re
 
 
 @router.get("/calls/{call_id}/audio")
-def call_audio(request: Request, ws: Reader, db: Db, call_id: CallId) -> Response:
-    """The recording, found by call id (the request never names a file)."""
+def call_audio(request: Request, ws: Reader, db: Db, settings: Settings, call_id: CallId) -> Response:
+    """The recording, found by call id (the request never names a file): the copy with
+    personal data toned out for every role but ``privacy.reveal_roles`` (issue 18)."""
+    from call_qa.pii.audio import AudioRedactionError
+    from call_qa.web.audio_copy import audio_for_role
+
     source = browse.call_source(db, call_id)
     if source is None:
         raise HTTPException(status_code=404, detail=f"No call {call_id!r} in the database.")
     path = audio_path(source)
     if path is None:
         raise HTTPException(status_code=404, detail=f"The recording of {call_id!r} is no longer at its stored path.")
+    try:
+        served = audio_for_role(db, call_id, path, ws.user.role.value, settings.privacy)
+    except AudioRedactionError as exc:
+        raise HTTPException(status_code=409, detail=f"No redacted copy of this recording: {exc}") from None
     if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
-        dbmod.log_access(db, ws.user, "play_audio", call_id)
+        dbmod.log_access(db, ws.user, "play_original_audio" if served.original else "play_audio", call_id,
+                         "unredacted recording" if served.original else "redacted copy")
+    path = served.path
     return FileResponse(path, media_type=AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream"))
 
 

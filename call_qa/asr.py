@@ -201,10 +201,9 @@ def _pipeline_class():
     return FallbackPipeline
 
 
-def decode_windows(model, windows: list[Window], language: str, options: AsrOptions,
-                   sample_rate: int) -> tuple[list[list[dict]], DecodeCount]:
+def decode_windows(model, windows: list[Window], language: str, options: AsrOptions) -> tuple[list[list[dict]], DecodeCount]:
     """Each window's segments (faster-whisper dicts with ``words``, times on the
-    window's speech-only timeline), decoded ``batch_size`` windows at a time."""
+    window's speech-only timeline), decoded ``batch_size`` windows at a time (16 kHz audio)."""
     from faster_whisper.audio import pad_or_trim
     from faster_whisper.tokenizer import Tokenizer
     from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
@@ -345,7 +344,7 @@ def transcribe(audio: CallAudio, activity: SpeakerActivity, model, options: AsrO
         sources = [(None, audio.mix, tuple(s for spans in activity.speakers.values() for s in spans))]
     clips = [speech_clips(spans, signal, rate, options.speech_pad_s) for _, signal, spans in sources]
     windows = [w for i, (_, signal, _) in enumerate(sources) for w in _windows(i, signal, clips[i], rate) if clips[i]]
-    segments, count = decode_windows(model, windows, language, options, rate)
+    segments, count = decode_windows(model, windows, language, options)
 
     utterances: list[Utterance] = []
     for i, (label, _, _) in enumerate(sources):

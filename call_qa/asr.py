@@ -1,9 +1,19 @@
 """Transcription with faster-whisper: words with times, attributed to speakers.
 
-Stereo: each party's channel is transcribed alone, muted outside that party's
-speech activity, so crosstalk and hold music do not become words. Mono: the mix is
-transcribed once and each word goes to the speaker whose activity overlaps it most
-(whisperX ``assign_word_speakers``).
+The speech regions the project's own activity stage found are cut out of the audio
+that carries them (stereo: each party's channel, so crosstalk and hold music do not
+become words; mono: the mix, each word then going to the speaker whose activity
+overlaps it most, as whisperX's ``assign_word_speakers``), packed into windows of up
+to 30 s of speech, and decoded together in batches by faster-whisper's
+``BatchedInferencePipeline`` (both channels' windows in one batch), word timestamps
+kept. A window whose first decode fails Whisper's own checks (compression ratio, mean
+log-probability) is decoded once more with repetition barred, for at most
+``max_redecodes`` windows per call; nothing is sampled, so the words never depend on
+what the worker decoded before.
+
+    channel 0:  |==a==|      |===b===|          |=c=|
+    channel 1:         |=d=|          |===e===|
+    windows:    [a b c] (ch0)   [d e] (ch1)   → one batch of 2 → words → original times
 """
 
 from __future__ import annotations
@@ -14,31 +24,42 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from call_qa.audio import CallAudio
+from call_qa.config import AsrSettings
 from call_qa.domain import Layout, Role, SpeakerActivity, Span, Transcript, Utterance, Word
 
 logger = logging.getLogger("call_qa")
 
 SUPPORTED_LANGUAGES = ("id", "en")
+WINDOW_S = 30.0  # Whisper's input window: speech is packed into windows of at most this
 
 
 @dataclass(frozen=True)
 class AsrOptions:
-    """What a transcription ran with; recorded in every call's settings."""
+    """What a transcription ran with; recorded in every call's settings. Built from
+    ``AsrSettings`` only (``from_settings``): the defaults live in config.py, once."""
 
-    model: str = "bundled:whisper-base"
-    language: str = "id"  # "id", "en" or "auto" (detect, restricted to id/en)
-    beam_size: int = 5
-    no_speech_threshold: float | None = None
-    compression_ratio_threshold: float = 2.4
-    log_prob_threshold: float = -1.0
-    hallucination_silence_threshold: float | None = 2.0
-    condition_on_previous_text: bool = False
-    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
-    initial_prompt: str | None = None
-    # Whisper segments can span a party's silence (gated stereo audio); a pause this
-    # long between two words starts a new utterance, so evidence times stay tight.
-    utterance_split_gap_s: float = 1.0
-    seed: int = 0
+    model: str
+    language: str  # "id", "en" or "auto" (detect, restricted to id/en)
+    device: str
+    compute_type: str
+    beam_size: int
+    batch_size: int
+    no_speech_threshold: float | None
+    compression_ratio_threshold: float
+    log_prob_threshold: float
+    max_redecodes: int
+    redecode_repetition_penalty: float
+    redecode_no_repeat_ngram_size: int
+    speech_pad_s: float
+    utterance_split_gap_s: float
+    initial_prompt: str | None
+
+    @classmethod
+    def from_settings(cls, asr: AsrSettings, language: str) -> "AsrOptions":
+        """The options for ``language`` (its model and prompt, else the ``default`` ones)."""
+        fields = asr.model_dump(exclude={"models", "initial_prompt", "cpu_threads"})
+        return cls(model=asr.models.get(language, asr.models["default"]), language=language,
+                   initial_prompt=asr.initial_prompt.get(language), **fields)
 
 
 def detect_language(model, audio: CallAudio, activity: SpeakerActivity) -> tuple[str, float]:
@@ -55,52 +76,194 @@ def detect_language(model, audio: CallAudio, activity: SpeakerActivity) -> tuple
     return best, probs.get(best, 0.0) / total
 
 
-def _gate(signal: np.ndarray, spans: tuple[Span, ...], sample_rate: int, pad_s: float = 0.1) -> np.ndarray:
-    """Zero the signal outside ``spans`` (keeps absolute times for Whisper)."""
-    out = np.zeros_like(signal)
-    for s in spans:
-        a, b = int(max(0.0, s.start - pad_s) * sample_rate), int((s.end + pad_s) * sample_rate)
-        out[a:b] = signal[a:b]
+@dataclass(frozen=True)
+class Window:
+    """Up to 30 s of one source's speech, packed: ``offset`` is its start on the
+    source's speech-only timeline (faster-whisper's ``collect_chunks``)."""
+
+    source: int
+    audio: np.ndarray
+    offset: float
+    duration: float
+
+
+@dataclass(frozen=True)
+class DecodeCount:
+    """How often the first decode failed and how many windows were decoded again."""
+
+    windows: int = 0
+    failed: int = 0
+    redecoded: int = 0
+
+
+def speech_clips(spans: tuple[Span, ...], signal: np.ndarray, sample_rate: int, pad_s: float,
+                 max_s: float = WINDOW_S - 0.5) -> list[dict[str, int]]:
+    """Speech spans → padded, merged clips in samples, none longer than ``max_s``
+    (a longer one is cut at its quietest 100 ms in the last 5 s before the limit, so a
+    word is rarely split and nothing is lost to Whisper's 30 s window).
+
+        spans:  |==|  |=====================================|
+        clips: [====] [=====================|===============]   (cut at the quiet frame)
+    """
+    clips: list[list[int]] = []
+    for s in sorted(spans):
+        a = max(0, int((s.start - pad_s) * sample_rate))
+        b = min(len(signal), int((s.end + pad_s) * sample_rate))
+        if b <= a:
+            continue
+        if clips and a <= clips[-1][1]:
+            clips[-1][1] = max(clips[-1][1], b)
+        else:
+            clips.append([a, b])
+    frame, limit = sample_rate // 10, int(max_s * sample_rate)
+    out: list[dict[str, int]] = []
+    for a, b in clips:
+        while b - a > limit:
+            lo = a + limit - 5 * sample_rate
+            energy = [float(np.mean(signal[i : i + frame] ** 2)) for i in range(lo, a + limit - frame, frame)]
+            cut = lo + frame * int(np.argmin(energy)) + frame // 2
+            out.append({"start": a, "end": cut})
+            a = cut
+        out.append({"start": a, "end": b})
     return out
 
 
-def _run_whisper(model, signal: np.ndarray, language: str, options: AsrOptions) -> list[Utterance]:
-    import ctranslate2
+def _windows(source: int, signal: np.ndarray, clips: list[dict[str, int]], sample_rate: int) -> list[Window]:
+    from faster_whisper.vad import collect_chunks
 
-    # Whisper's temperature fallback samples; a fixed seed makes a fresh worker give the
-    # same words for the same recording (exact across calls only with temperature [0.0]).
-    ctranslate2.set_random_seed(options.seed)
-    segments, _info = model.transcribe(
-        signal,
-        language=language,
-        beam_size=options.beam_size,
-        word_timestamps=True,
-        vad_filter=True,
-        vad_parameters={"min_silence_duration_ms": 500, "speech_pad_ms": 200},
-        no_speech_threshold=options.no_speech_threshold,
-        compression_ratio_threshold=options.compression_ratio_threshold,
-        log_prob_threshold=options.log_prob_threshold,
-        hallucination_silence_threshold=options.hallucination_silence_threshold,
-        condition_on_previous_text=options.condition_on_previous_text,
-        temperature=list(options.temperature),
-        initial_prompt=options.initial_prompt,
+    chunks, metadata = collect_chunks(signal, clips, sampling_rate=sample_rate, max_duration=WINDOW_S)
+    return [Window(source, c, m["offset"], m["duration"]) for c, m in zip(chunks, metadata) if len(c)]
+
+
+def _pipeline_class():
+    """``BatchedInferencePipeline`` with the bounded, deterministic fallback (built
+    lazily: faster-whisper is imported only where Whisper runs)."""
+    from faster_whisper import BatchedInferencePipeline
+    from faster_whisper.transcribe import get_compression_ratio
+
+    class FallbackPipeline(BatchedInferencePipeline):
+        """The batch is decoded once (beam search). A window that fails the
+        compression-ratio or log-probability check (a loop, or words Whisper doubts) is
+        decoded once more, with repeated n-grams barred and repetition penalised, for at
+        most ``max_redecodes`` windows per call. No sampling: CTranslate2's random
+        generators are per thread and seeded once, so sampled words would depend on what
+        the worker sampled before; this re-decode gives the same words every run."""
+
+        def __init__(self, model, options: AsrOptions):
+            super().__init__(model)
+            self.asr = options
+            self.count = DecodeCount()
+
+        def check(self, tokens, avg_logprob: float, tokenizer) -> tuple[bool, float]:
+            """(failed, compression ratio) of one decode."""
+            ratio = get_compression_ratio(tokenizer.decode(tokens).strip())
+            return ratio > self.asr.compression_ratio_threshold or avg_logprob < self.asr.log_prob_threshold, ratio
+
+        def generate_segment_batched(self, features, tokenizer, options):
+            encoder_output, outputs = super().generate_segment_batched(features, tokenizer, options)
+            failed = redecoded = 0
+            for i, out in enumerate(outputs):
+                bad, ratio = self.check(out["tokens"], out["avg_logprob"], tokenizer)
+                if not bad:
+                    continue
+                failed += 1
+                if self.count.redecoded + redecoded >= self.asr.max_redecodes:
+                    continue
+                redecoded += 1
+                out.update(self.redecode(features[i : i + 1], tokenizer, options, out, ratio))
+            self.count = DecodeCount(self.count.windows + len(outputs), self.count.failed + failed,
+                                     self.count.redecoded + redecoded)
+            return encoder_output, outputs
+
+        def redecode(self, features, tokenizer, options, first: dict, first_ratio: float) -> dict:
+            """The better of the first decode and one decode that may not repeat itself."""
+            prompt = self.model.get_prompt(
+                tokenizer,
+                previous_tokens=tokenizer.encode(options.initial_prompt) if options.initial_prompt else [],
+                without_timestamps=options.without_timestamps,
+            )
+            result = self.model.model.generate(
+                self.model.encode(features), [prompt], beam_size=self.asr.beam_size,
+                repetition_penalty=self.asr.redecode_repetition_penalty,
+                no_repeat_ngram_size=self.asr.redecode_no_repeat_ngram_size,
+                max_length=self.model.max_length, return_scores=True, return_no_speech_prob=True,
+                suppress_blank=options.suppress_blank, suppress_tokens=options.suppress_tokens,
+            )[0]
+            tokens = result.sequences_ids[0]
+            second = {"tokens": tokens, "avg_logprob": result.scores[0] * len(tokens) / (len(tokens) + 1),
+                      "no_speech_prob": first["no_speech_prob"]}
+            _, ratio = self.check(tokens, second["avg_logprob"], tokenizer)
+            # faster-whisper's rule when no decode passes: the most probable of those not repeating themselves
+            tried = [(first, first_ratio), (second, ratio)]
+            fine = [c for c, r in tried if r <= self.asr.compression_ratio_threshold] or [c for c, _ in tried]
+            return max(fine, key=lambda c: c["avg_logprob"])
+
+    return FallbackPipeline
+
+
+def decode_windows(model, windows: list[Window], language: str, options: AsrOptions) -> tuple[list[list[dict]], DecodeCount]:
+    """Each window's segments (faster-whisper dicts with ``words``, times on the
+    window's speech-only timeline), decoded ``batch_size`` windows at a time (16 kHz audio)."""
+    from faster_whisper.audio import pad_or_trim
+    from faster_whisper.tokenizer import Tokenizer
+    from faster_whisper.transcribe import TranscriptionOptions, get_suppressed_tokens
+
+    pipeline = _pipeline_class()(model, options)
+    if not windows:
+        return [], pipeline.count
+    if not model.model.is_multilingual:
+        language = "en"
+    tokenizer = Tokenizer(model.hf_tokenizer, model.model.is_multilingual, task="transcribe", language=language)
+    decode = TranscriptionOptions(
+        beam_size=options.beam_size, best_of=1, patience=1.0, length_penalty=1.0,
+        repetition_penalty=1.0, no_repeat_ngram_size=0, log_prob_threshold=options.log_prob_threshold,
+        no_speech_threshold=options.no_speech_threshold, compression_ratio_threshold=options.compression_ratio_threshold,
+        condition_on_previous_text=False, prompt_reset_on_temperature=0.5, temperatures=[0.0],
+        initial_prompt=options.initial_prompt, prefix=None, suppress_blank=True,
+        suppress_tokens=get_suppressed_tokens(tokenizer, [-1]), without_timestamps=True, max_initial_timestamp=0.0,
+        word_timestamps=True, prepend_punctuations="\"'“¿([{-", append_punctuations="\"'.。,，!！?？:：”)]}、",
+        multilingual=False, max_new_tokens=None, clip_timestamps="0", hallucination_silence_threshold=None, hotwords=None,
     )
+    out: list[list[dict]] = []
+    # The word-timing heuristics look back at the last word decoded; carried over from
+    # batch to batch (as faster-whisper does), so the words do not depend on batch_size.
+    pipeline.last_speech_timestamp = 0.0
+    for i in range(0, len(windows), options.batch_size):
+        batch = windows[i : i + options.batch_size]
+        features = np.stack([pad_or_trim(model.feature_extractor(w.audio)[..., :-1]) for w in batch])
+        metadata = [{"offset": w.offset, "duration": w.duration} for w in batch]
+        out.extend(pipeline.forward(features, tokenizer, metadata, decode))
+    return out, pipeline.count
+
+
+def _words(segments: list[dict], clips: list[dict[str, int]], sample_rate: int, options: AsrOptions) -> list[Utterance]:
+    """A source's decoded segments → utterances with words at their times in the call."""
+    from faster_whisper.vad import SpeechTimestampsMap
+
+    times = SpeechTimestampsMap(clips, sample_rate, time_precision=3)
     out: list[Utterance] = []
     previous = None
     for seg in segments:
-        text = seg.text.strip()
+        text = seg["text"].strip()
         # A segment repeating the previous one word for word is the classic Whisper
         # loop on music/silence; one copy is kept.
         if not text or text == previous:
             continue
+        if (options.no_speech_threshold is not None and seg["no_speech_prob"] > options.no_speech_threshold
+                and seg["avg_logprob"] < options.log_prob_threshold):
+            continue  # Whisper's own "no speech" skip, where a site switches it on
         previous = text
-        words = tuple(
-            Word(round(float(w.start), 3), round(float(w.end), 3), w.word.strip(), round(float(w.probability), 3))
-            for w in seg.words or ()
-        )
+        words = []
+        for w in seg.get("words") or ():
+            chunk = times.get_chunk_index((w["start"] + w["end"]) / 2)  # both ends in the same clip
+            words.append(Word(round(float(times.get_original_time(w["start"], chunk)), 3),
+                              round(float(times.get_original_time(w["end"], chunk)), 3),
+                              w["word"].strip(), round(float(w["probability"]), 3)))
         words = _drop_word_loops(tuple(w for w in words if w.text))
         out.extend(_split_at_pauses(words, options.utterance_split_gap_s))
     return out
+
+
 
 
 def _drop_word_loops(words: tuple[Word, ...], max_repeat: int = 2) -> tuple[Word, ...]:
@@ -174,18 +337,26 @@ def transcribe(audio: CallAudio, activity: SpeakerActivity, model, options: AsrO
         language, probability = detect_language(model, audio, activity)
         logger.info("%s: detected language %s (p=%.2f)", audio.source, language, probability)
 
-    utterances: list[Utterance] = []
-    if audio.layout is Layout.STEREO:
-        for i, channel in enumerate(audio.channels):
-            label = f"ch{i}"
-            spans = activity.speakers.get(label, ())
-            if not spans:
-                continue
-            for u in _run_whisper(model, _gate(channel, spans, audio.sample_rate), language, options):
-                utterances.append(Utterance(u.start, u.end, label, u.role, u.text, u.words))
+    rate = audio.sample_rate
+    if audio.layout is Layout.STEREO:  # each party's words from that party's channel only
+        sources = [(f"ch{i}", channel, activity.speakers.get(f"ch{i}", ())) for i, channel in enumerate(audio.channels)]
     else:
-        for u in _run_whisper(model, audio.mix, language, options):
-            utterances.extend(_split_by_speaker(u, activity))
+        sources = [(None, audio.mix, tuple(s for spans in activity.speakers.values() for s in spans))]
+    clips = [speech_clips(spans, signal, rate, options.speech_pad_s) for _, signal, spans in sources]
+    windows = [w for i, (_, signal, _) in enumerate(sources) for w in _windows(i, signal, clips[i], rate) if clips[i]]
+    segments, count = decode_windows(model, windows, language, options)
+
+    utterances: list[Utterance] = []
+    for i, (label, _, _) in enumerate(sources):
+        mine = [seg for w, segs in zip(windows, segments) if w.source == i for seg in segs]
+        for u in _words(mine, clips[i], rate, options):
+            if label is None:
+                utterances.extend(_split_by_speaker(u, activity))
+            else:
+                utterances.append(Utterance(u.start, u.end, label, u.role, u.text, u.words))
     utterances.sort(key=lambda u: (u.start, u.end, u.speaker))
-    recorded = asdict(options) | {"language": language}
+    if count.failed:
+        logger.info("%s: %d of %d windows failed the first decode, %d decoded again (cap %d)", audio.source,
+                    count.failed, count.windows, count.redecoded, options.max_redecodes)
+    recorded = asdict(options) | {"language": language, "decoded": asdict(count)}
     return Transcript(language=language, language_probability=round(probability, 3), utterances=tuple(utterances), options=recorded)

@@ -31,7 +31,8 @@ class _Strict(BaseModel):
 
 
 class AsrSettings(_Strict):
-    """faster-whisper settings. ``models`` maps a language (or ``default``) to a model:
+    """faster-whisper settings, the one definition of the ASR defaults (``asr.AsrOptions``
+    is built from these only). ``models`` maps a language (or ``default``) to a model:
     ``bundled:whisper-base`` (multilingual base from the offline packages),
     ``bundled:tiny.en``, a local CTranslate2 folder, or a hub id (sites with a hub)."""
 
@@ -39,21 +40,29 @@ class AsrSettings(_Strict):
         default_factory=lambda: {"default": "bundled:whisper-base", "id": "bundled:whisper-base", "en": "bundled:whisper-base"}
     )
     device: Literal["cpu", "cuda", "auto"] = "cpu"
-    compute_type: str = "int8"
-    cpu_threads: int = Field(default=2, ge=0)
+    compute_type: str = "int8"  # int8 on CPU; float16 on a GPU
+    cpu_threads: int = Field(default=2, ge=0)  # per worker process (docs/operations.md: workers x threads)
     beam_size: int = Field(default=5, ge=1)
-    # Hallucination guards (Whisper invents words in silence and music). The audio that
-    # reaches Whisper is already voice-gated, so the no-speech skip is off by default:
-    # on telephone speech it dropped whole 30 s windows of real speech.
+    # Speech windows (<= 30 s each, both channels together) decoded at once by
+    # faster-whisper's BatchedInferencePipeline (docs/operations.md: measured on 2 cores;
+    # a GPU takes 16 or more). The words do not depend on it (tested).
+    batch_size: int = Field(default=8, ge=1, le=64)
+    # Whisper's own "no speech" skip; the audio that reaches Whisper is already only the
+    # speech regions, and on telephone speech the skip dropped whole windows: off (null).
     no_speech_threshold: float | None = None
+    # A window whose first decode is this repetitive, or this improbable, failed ...
     compression_ratio_threshold: float = 2.4
     log_prob_threshold: float = -1.0
-    hallucination_silence_threshold: float | None = 2.0
-    condition_on_previous_text: bool = False
-    # Fallback temperatures when a decode fails the compression/log-prob checks. Sampling
-    # makes a call's words depend slightly on what the worker decoded before; [0.0]
-    # gives bit-identical re-runs at some cost on hard audio.
-    temperature: tuple[float, ...] = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+    # ... and is decoded once more with repeated n-grams barred and repetition penalised
+    # (deterministic: no sampling, so re-runs give the same words), for at most
+    # max_redecodes windows per call (per piece of a long call); 0: decode once.
+    max_redecodes: int = Field(default=2, ge=0)
+    redecode_repetition_penalty: float = Field(default=1.2, ge=1.0)
+    redecode_no_repeat_ngram_size: int = Field(default=3, ge=0)
+    speech_pad_s: float = Field(default=0.2, ge=0, le=1)  # around each speech region cut out for Whisper
+    # Whisper segments can span a party's silence; a pause this long between two words
+    # starts a new utterance, so evidence times stay tight.
+    utterance_split_gap_s: float = Field(default=1.0, gt=0)
     initial_prompt: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("models")
@@ -405,8 +414,9 @@ class PipelineSettings(_Strict):
     def settings_hash(self) -> str:
         """Stable hash of every setting: a result is reused only when this matches.
         Settings that cannot change a result do not count: ``web``, ``schedule`` (when
-        and where the batch runs) and ``asr.cpu_threads`` (threads per worker)."""
-        exclude = {"web": True, "schedule": True, "asr": {"cpu_threads"},
+        and where the batch runs), ``asr.cpu_threads`` (threads per worker) and
+        ``asr.batch_size`` (windows decoded at once: the same words, tests/test_asr.py)."""
+        exclude = {"web": True, "schedule": True, "asr": {"cpu_threads", "batch_size"},
                    # who may see originals, how long they are kept, the audio copy: not the result
                    "privacy": {"reveal_roles", "retention_days", "audio_retention_days", "audio_fill", "audio_pad_s",
                                "key_file", "key_env"}}

@@ -52,20 +52,8 @@ def failed_result(path: Path, call_id: str, settings: PipelineSettings, reason: 
 
 
 def asr_options(settings: PipelineSettings, language: str) -> AsrOptions:
-    asr = settings.asr
-    model = asr.models.get(language, asr.models["default"])
-    return AsrOptions(
-        model=model,
-        language=language,
-        beam_size=asr.beam_size,
-        no_speech_threshold=asr.no_speech_threshold,
-        compression_ratio_threshold=asr.compression_ratio_threshold,
-        log_prob_threshold=asr.log_prob_threshold,
-        hallucination_silence_threshold=asr.hallucination_silence_threshold,
-        condition_on_previous_text=asr.condition_on_previous_text,
-        temperature=asr.temperature,
-        initial_prompt=asr.initial_prompt.get(language),
-    )
+    """The ASR options for ``language``, from ``settings.asr`` only (one definition)."""
+    return AsrOptions.from_settings(settings.asr, language)
 
 
 def process_recording(
@@ -98,7 +86,7 @@ def whisper_for(settings: PipelineSettings) -> tuple[AsrOptions, object]:
     """The ASR options for the configured language and the (cached) Whisper model."""
     language = settings.language
     asr = asr_options(settings, "default" if language == "auto" else language)
-    model = load_whisper(asr.model, settings.asr.device, settings.asr.compute_type, settings.asr.cpu_threads)
+    model = load_whisper(asr.model, asr.device, asr.compute_type, settings.asr.cpu_threads)
     return replace(asr, language=language), model
 
 

@@ -1,19 +1,15 @@
 """Each event type end to end: real corpus recordings through the whole pipeline,
 compared with the truth the generator wrote from its timeline.
 
-Cost. Every stage runs with the shipped settings except one: Whisper's temperature
-fallback is off (``asr.temperature: [0.0]``, the setting configs/pipeline.yaml documents
-for bit-identical re-runs). On the garbled Indonesian espeak voices nearly every 30 s
-window fails the log-prob check, and the fallback then re-decodes it by sampling at five
-more temperatures: 200-230 s of CPU per Indonesian call instead of 10-25 s (the file
-took ~15 min, now ~3). The events asserted here come from voice activity, diarization,
-line sounds and roles; words reach them only through roles, backchannel text and
-announcements. Measured on all ten calls (2026-11-28): with the fallback off the same
-events are found with the same times and attributes and the same role accuracy; only
-the words quoted inside some events differ. On the English calls the fallback never
-fires, so their words are those of the default settings. Faster still but NOT used:
-``bundled:tiny.en`` and/or ``beam_size: 1`` save ~5 s per call more and change what is
-found (en_hold_not_thanked: the hold no longer reads as announced).
+Cost. Every stage runs with the shipped settings. (Before batched recognition the
+file turned Whisper's temperature fallback off: on the garbled Indonesian espeak voices
+it re-decoded nearly every window by sampling, 200-230 s of CPU per call. The shipped
+fallback is now one deterministic re-decode for at most ``asr.max_redecodes`` windows
+per call, so nothing needs turning off.) The events asserted here come from voice
+activity, diarization, line sounds and roles; words reach them only through roles,
+backchannel text and announcements. Faster still but NOT used: ``bundled:tiny.en``
+and/or ``beam_size: 1`` change what is found (en_hold_not_thanked: the hold no longer
+reads as announced).
 """
 
 import functools
@@ -31,9 +27,8 @@ CORPUS = ROOT / "corpus"
 
 
 def settings_for(language):
-    """The shipped settings for the call's language, with Whisper's temperature fallback off."""
-    s = load_settings().with_overrides(language=language)
-    return s.model_copy(update={"asr": s.asr.model_copy(update={"temperature": (0.0,)})})
+    """The shipped settings for the call's language."""
+    return load_settings().with_overrides(language=language)
 
 
 @functools.lru_cache(maxsize=None)

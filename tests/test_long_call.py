@@ -208,9 +208,6 @@ def test_a_call_in_one_minute_pieces_keeps_its_events(name, key, attributes, lab
 
     truth = load_truth(ROOT / "corpus" / f"{name}.flac")
     settings = _settings(pieces_after_s=30.0, piece_s=60.0).with_overrides(language=truth.language)
-    # Whisper's temperature fallback off, as in test_events_e2e.py (its docstring: the
-    # same events, a fraction of the CPU on the synthetic Indonesian voices)
-    settings = settings.model_copy(update={"asr": settings.asr.model_copy(update={"temperature": (0.0,)})})
     doc = to_document(process_recording(truth.audio, settings))
     assert doc["status"] == "ok", doc.get("errors")
     assert doc["settings"]["pieces"]["count"] == 2

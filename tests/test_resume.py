@@ -32,7 +32,7 @@ def fast_config(folder: Path) -> Path:
     """The shipped settings with Whisper tiny.en (English, 1 thread, greedy)."""
     raw = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text())
     raw["language"] = "en"
-    raw["asr"] |= {"models": {"default": "bundled:tiny.en"}, "beam_size": 1, "cpu_threads": 1, "temperature": [0.0]}
+    raw["asr"] |= {"models": {"default": "bundled:tiny.en"}, "beam_size": 1, "cpu_threads": 1}
     path = folder / "fast.yaml"
     path.write_text(yaml.safe_dump(raw))
     return path

@@ -47,7 +47,7 @@ def main() -> None:
     from call_qa.diarization import speaker_activity
     from call_qa.evaluation import load_truth
     from call_qa.models import disable_telemetry, load_whisper
-    from call_qa.pipeline import asr_options
+    from call_qa.listen import asr_options
 
     disable_telemetry()
     settings = load_settings()

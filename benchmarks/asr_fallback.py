@@ -32,7 +32,7 @@ from call_qa.config import load_settings  # noqa: E402
 from call_qa.diarization import speaker_activity  # noqa: E402
 from call_qa.evaluation import load_truth, normalise_words, word_errors  # noqa: E402
 from call_qa.models import load_whisper  # noqa: E402
-from call_qa.pipeline import asr_options  # noqa: E402
+from call_qa.listen import asr_options  # noqa: E402
 
 DEFAULT = ["id_no_probing", "id_transfer_stereo_warm", "id_model_call", "id_hold_music", "id_angry_empathy",
            "en_no_confirmation", "en_angry_no_empathy"]

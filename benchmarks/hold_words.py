@@ -30,7 +30,7 @@ def words_in_holds(path: Path, holds: list[tuple[float, float]], language: str, 
     from call_qa.config import load_settings
     from call_qa.diarization import speaker_activity
     from call_qa.models import load_whisper
-    from call_qa.pipeline import asr_options
+    from call_qa.listen import asr_options
 
     settings = load_settings()
     call = audio_mod.decode(path)

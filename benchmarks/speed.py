@@ -33,7 +33,7 @@ def main() -> None:
 
     from dataclasses import replace
 
-    from call_qa import pipeline
+    from call_qa import listen, pipeline
     from call_qa.asr import transcribe
     from call_qa.diarization import speaker_activity
 
@@ -55,7 +55,7 @@ def main() -> None:
         activity = speaker_activity(a, s.vad, s.diarization)
         t["activity"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        opts = pipeline.asr_options(s, language)
+        opts = listen.asr_options(s, language)
         model = load_whisper(opts.model, s.asr.device, s.asr.compute_type, s.asr.cpu_threads)
         transcribe(a, activity, model, replace(opts, language=language))
         t["asr"] = time.perf_counter() - mark

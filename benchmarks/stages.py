@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from call_qa.models import disable_telemetry  # noqa: E402
 
-STAGES = {  # name in call_qa.pipeline or call_qa.compose → stage label
+STAGES = {  # name in call_qa.listen or call_qa.compose → stage label
     "speaker_activity": "activity",
     "transcribe": "asr",
     "assign_roles": "roles",
@@ -47,7 +47,7 @@ OPTIONAL = {"call_qa.rubric.resources": ("rubric_resources", "rubric_resources")
 
 def instrument(times: dict[str, float]) -> None:
     """Wrap the stage functions the pipeline calls so each call adds its seconds."""
-    from call_qa import audio, compose, pipeline
+    from call_qa import audio, compose, listen
 
     def timed(label, fn):
         @functools.wraps(fn)
@@ -61,7 +61,7 @@ def instrument(times: dict[str, float]) -> None:
         return wrapper
 
     for name, label in STAGES.items():
-        for module in (pipeline, compose):  # listening, then the composition after it
+        for module in (listen, compose):  # listening, then the composition after it
             if hasattr(module, name):
                 setattr(module, name, timed(label, getattr(module, name)))
     for module_name, (name, label) in OPTIONAL.items():

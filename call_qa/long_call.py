@@ -36,11 +36,8 @@ import numpy as np
 
 from call_qa.audio import FRAME_S, SAMPLE_RATE, CallAudio, decode_pieces, frame_energy_db, probe_duration
 from call_qa.config import PipelineSettings
-from call_qa.diarization import speaker_activity
 from call_qa.domain import Heard, Layout, SoundSegment, SpeakerActivity, Span, Utterance, gaps, merge_spans
-from call_qa.sound import classify_sound
-from call_qa.asr import transcribe
-from call_qa.voice_change import VoiceChangeOptions, split_second_voices
+from call_qa.listen import hear, second_voices, whisper_for
 
 logger = logging.getLogger("call_qa")
 
@@ -247,8 +244,6 @@ class _Spool:
 def listen_in_pieces(path: str | Path, settings: PipelineSettings, content_hash: str):
     """What ``pipeline.listen`` gives for an in-memory call, for a recording processed
     piece by piece (see the module docstring). Returns a ``Heard``."""
-    from call_qa.pipeline import whisper_for
-
     asr, model = whisper_for(settings)
     total = probe_duration(path)
     expected = max(1, int(np.ceil(total / settings.long_calls.piece_s)))
@@ -269,14 +264,14 @@ def listen_in_pieces(path: str | Path, settings: PipelineSettings, content_hash:
                     spool = _Spool(len(piece.channels))
             if spool is not None:
                 spool.write(piece.channels)
-            activity = speaker_activity(piece, settings.vad, settings.diarization)
-            transcript = transcribe(piece, activity, model, replace(asr, language=language))
+            heard = hear(piece, settings, replace(asr, language=language), model)
+            activity, transcript = heard.activity, heard.transcript
             if i == 0:  # the language heard in the first piece holds for the call
                 language, probability, options = transcript.language, transcript.language_probability, dict(transcript.options)
             activities.append((start, activity))
             utterances.append((start, transcript.utterances))
             sounds.extend(replace(s, start=round(s.start + start, 3), end=round(s.end + start, 3))
-                          for s in classify_sound(piece, activity, settings.sound))
+                          for s in heard.sounds)
             if piece.layout is Layout.MONO:
                 voices.append(piece_voices(piece, activity))
             end = start + piece.duration
@@ -296,11 +291,10 @@ def listen_in_pieces(path: str | Path, settings: PipelineSettings, content_hash:
             words = [replace(u, speaker=names.get(u.speaker, u.speaker)) for u in words]
         words.sort(key=lambda u: (u.start, u.end, u.speaker))
 
-        second_voices: tuple = ()
+        voices_found: tuple = ()
         if spool is not None:
             whole = replace(first, channels=spool.channels())
-            activity, split_words, second_voices = split_second_voices(
-                whole, activity, words, VoiceChangeOptions(**settings.voice_change.model_dump()))
+            activity, split_words, voices_found = second_voices(whole, activity, words, settings)
             words = list(split_words)
             del whole
     finally:
@@ -315,7 +309,7 @@ def listen_in_pieces(path: str | Path, settings: PipelineSettings, content_hash:
         original_channels=first.original_channels,
         activity=activity,
         utterances=tuple(words),
-        second_voices=second_voices,
+        second_voices=voices_found,
         sounds=join_sounds(sounds),
         language=language,
         language_probability=probability,

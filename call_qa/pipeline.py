@@ -1,6 +1,7 @@
 """One recording through every stage, in one direction:
 
     decode ─► speaker activity ─► transcript ─► second voices, line sounds ─► Heard
+              (call_qa.listen: the same stages a long call runs piece by piece)
           ─► call_qa.compose.conclude (roles, timing, personal data, scorecard, redaction)
 
 ``process_recording`` never raises for a bad recording: the call comes back with
@@ -16,17 +17,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from call_qa import audio as audio_mod
-from call_qa.asr import AsrOptions, transcribe
 from call_qa.config import PipelineSettings
-from call_qa.diarization import speaker_activity
 from call_qa.compose import conclude, recorded_settings
 from call_qa.domain import CallResult, CallStatus, Event, Heard
 from call_qa.errors import CallQAError
 from call_qa.files import file_hash
 from call_qa.metadata import read_call_metadata
-from call_qa.models import load_whisper
-from call_qa.sound import classify_sound
-from call_qa.voice_change import VoiceChangeOptions, split_second_voices
+from call_qa.listen import hear, second_voices, whisper_for
 
 logger = logging.getLogger("call_qa")
 
@@ -49,11 +46,6 @@ def failed_result(path: Path, call_id: str, settings: PipelineSettings, reason: 
         settings=recorded_settings(settings),
         errors=(reason,),
     )
-
-
-def asr_options(settings: PipelineSettings, language: str) -> AsrOptions:
-    """The ASR options for ``language``, from ``settings.asr`` only (one definition)."""
-    return AsrOptions.from_settings(settings.asr, language)
 
 
 def process_recording(
@@ -82,23 +74,11 @@ def process_recording(
         return failed_result(path, call_id, settings, f"internal error ({type(exc).__name__}: {exc}); see the log", content_hash)
 
 
-def whisper_for(settings: PipelineSettings) -> tuple[AsrOptions, object]:
-    """The ASR options for the configured language and the (cached) Whisper model."""
-    language = settings.language
-    asr = asr_options(settings, "default" if language == "auto" else language)
-    model = load_whisper(asr.model, asr.device, asr.compute_type, settings.asr.cpu_threads)
-    return replace(asr, language=language), model
-
-
 def listen(call_audio: audio_mod.CallAudio, settings: PipelineSettings) -> Heard:
     """Activity, transcript, second voices and sounds of an in-memory call."""
-    activity = speaker_activity(call_audio, settings.vad, settings.diarization)
     asr, model = whisper_for(settings)
-    transcript = transcribe(call_audio, activity, model, asr)
-    # stereo: a party bridged onto a channel after a transfer gets its own label (role other)
-    activity, words_by_speaker, second_voices = split_second_voices(
-        call_audio, activity, transcript.utterances, VoiceChangeOptions(**settings.voice_change.model_dump())
-    )
+    piece = hear(call_audio, settings, asr, model)
+    activity, words_by_speaker, voices = second_voices(call_audio, piece.activity, piece.transcript.utterances, settings)
     return Heard(
         source=call_audio.source,
         content_hash=call_audio.content_hash,
@@ -107,12 +87,12 @@ def listen(call_audio: audio_mod.CallAudio, settings: PipelineSettings) -> Heard
         original_channels=call_audio.original_channels,
         activity=activity,
         utterances=words_by_speaker,
-        second_voices=second_voices,
-        sounds=classify_sound(call_audio, activity, settings.sound),
-        language=transcript.language,
-        language_probability=transcript.language_probability,
+        second_voices=voices,
+        sounds=piece.sounds,
+        language=piece.transcript.language,
+        language_probability=piece.transcript.language_probability,
         asr_model=asr.model,
-        asr=dict(transcript.options),
+        asr=dict(piece.transcript.options),
     )
 
 

@@ -68,7 +68,7 @@ def test_asr_options_come_from_the_settings_only():
     import dataclasses
 
     from call_qa.config import AsrSettings
-    from call_qa.pipeline import asr_options
+    from call_qa.listen import asr_options
 
     assert all(f.default is dataclasses.MISSING for f in dataclasses.fields(AsrOptions))
     settings = load_settings()
@@ -88,14 +88,14 @@ def test_asr_options_come_from_the_settings_only():
 
 def test_gpu_settings_reach_the_model_loader(monkeypatch):
     """device/compute_type/batch_size pass through unchanged (the GPU path is the CPU path)."""
-    from call_qa import pipeline
+    from call_qa import listen
 
     seen = {}
-    monkeypatch.setattr(pipeline, "load_whisper", lambda *a: seen.setdefault("args", a))
+    monkeypatch.setattr(listen, "load_whisper", lambda *a: seen.setdefault("args", a))
     settings = load_settings().with_overrides(language="en")
     gpu = settings.model_copy(update={"asr": settings.asr.model_copy(
         update={"device": "cuda", "compute_type": "float16", "batch_size": 16, "cpu_threads": 4})})
-    options, _ = pipeline.whisper_for(gpu)
+    options, _ = listen.whisper_for(gpu)
     assert seen["args"] == ("bundled:whisper-base", "cuda", "float16", 4)
     assert (options.device, options.compute_type, options.batch_size, options.language) == ("cuda", "float16", 16, "en")
 

@@ -49,6 +49,7 @@ from call_qa.db.engine import (
     mask_url,
     open_database,
     shared_database,
+    url_has_password,
     resolve_database_url,
     upgrade_schema,
 )
@@ -129,6 +130,7 @@ __all__ = [
     "mask_url",
     "open_database",
     "shared_database",
+    "url_has_password",
     "resolve_database_url",
     "save_call_result",
     "set_call_metadata",

@@ -67,6 +67,15 @@ def mask_url(url: str) -> str:
         return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
 
 
+def url_has_password(url: str) -> bool:
+    """Whether a database URL carries a password (a malformed one counts as if it did:
+    it is not shown or stored either)."""
+    try:
+        return bool(make_url(url).password)
+    except (ArgumentError, ValueError):
+        return True
+
+
 class Database:
     """An open call-qa database: its engine and a session factory.
 

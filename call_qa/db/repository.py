@@ -401,21 +401,18 @@ def stored_identity(db: Database, call_id: str) -> StoredIdentity | None:
         return None if row is None else StoredIdentity(call_id, row.source, row.content_hash, row.duplicate_of)
 
 
-def find_original(db: Database, content_hash: str, other_than: str) -> str | None:
-    """The call_id of the first stored call (not itself a duplicate) made from the same
-    recording (``content_hash``) under another id than ``other_than``, whatever its
-    settings; None when there is none."""
+def find_original(db: Database, content_hash: str) -> tuple[str, CallStatus] | None:
+    """(call_id, status) of the stored call holding the results of the recording with
+    this ``content_hash``, whatever its settings: the first such call (not itself a
+    duplicate), an ok one before a failed one; None when there is none."""
     with database_errors(db, "look up calls by content"), db.session() as session:
-        return session.scalars(
-            select(CallRow.call_id)
-            .where(
-                CallRow.content_hash == content_hash,
-                CallRow.call_id != other_than,
-                CallRow.duplicate_of.is_(None),
-            )
-            .order_by(CallRow.id)
+        row = session.execute(
+            select(CallRow.call_id, CallRow.status)
+            .where(CallRow.content_hash == content_hash, CallRow.duplicate_of.is_(None))
+            .order_by((CallRow.status != CallStatus.OK.value), CallRow.id)
             .limit(1)
         ).first()
+        return None if row is None else (row.call_id, CallStatus(row.status))
 
 
 def record_duplicate(

@@ -93,7 +93,7 @@ def _encoder(key: str, model: str) -> list[Problem]:
     return []
 
 
-def _gpu_count() -> int:
+def gpu_count() -> int:
     try:
         import ctranslate2
 
@@ -140,7 +140,7 @@ def check_settings(settings: PipelineSettings) -> list[Problem]:
         problems.append(Problem("diarization.pyannote_pipeline", pipeline, "not found"))
     wants_gpu = [k for k, v in (("asr.device", settings.asr.device),
                                 ("diarization.pyannote_device", settings.diarization.pyannote_device)) if v == "cuda"]
-    if wants_gpu and _gpu_count() == 0:
+    if wants_gpu and gpu_count() == 0:
         problems += [Problem(k, "cuda", "no CUDA GPU on this machine; use cpu (or auto)") for k in wants_gpu]
     return problems
 

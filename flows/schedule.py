@@ -43,7 +43,9 @@ def storable_database(database: str | None) -> str | None:
     return None
 
 
-def _parameters(config: Path | None, database: str | None) -> dict[str, Any]:
+def deployment_parameters(config: Path | None, database: str | None) -> dict[str, Any]:
+    """The parameters a deployment stores on the Prefect server (ValueError for a
+    database URL with a password)."""
     # Only what was given: a worker otherwise uses its own configs/pipeline.yaml and
     # $CALL_QA_DATABASE_URL. The database only by reference (or a URL without password).
     problem = storable_database(database)
@@ -62,7 +64,7 @@ def serve_nightly(settings: PipelineSettings, config: Path | None, db_url: str |
     nightly_calls.serve(
         name=settings.schedule.deployment_name,
         schedule=nightly_schedule(settings),
-        parameters=_parameters(config, db_url),
+        parameters=deployment_parameters(config, db_url),
         description="call-qa: the previous day's recordings, every night",
     )
 
@@ -88,7 +90,7 @@ def deploy_nightly(settings: PipelineSettings, config: Path | None, db_url: str 
         name=settings.schedule.deployment_name,
         work_pool_name=work_pool,
         schedule=nightly_schedule(settings),
-        parameters=_parameters(config, db_url),
+        parameters=deployment_parameters(config, db_url),
         description="call-qa: the previous day's recordings, every night",
         build=False,
         push=False,

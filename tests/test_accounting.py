@@ -199,3 +199,63 @@ def test_runs_left_running_by_a_dead_process_are_marked_crashed(prefect_harness,
         states = {name: client.read_flow_run(run.id).state.type
                   for name, run in (("killed", killed), ("alive", alive), ("elsewhere", elsewhere))}
     assert states == {"killed": StateType.CRASHED, "alive": StateType.RUNNING, "elsewhere": StateType.RUNNING}
+
+
+def fast_config(folder: Path) -> Path:
+    """The shipped settings on Whisper tiny.en (greedy, 1 thread), language left auto:
+    only `--language en` makes them runnable (the check refuses auto on tiny.en)."""
+    import yaml
+
+    from sample_truth import ROOT
+
+    raw = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text())
+    raw["asr"] |= {"models": {"default": "bundled:tiny.en"}, "beam_size": 1, "cpu_threads": 1, "temperature": [0.0]}
+    path = folder / "fast.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def test_two_days_of_namesakes_and_a_copy_end_as_one_row_each_and_a_rerun_skips(prefect_harness, tmp_path, capsys):
+    """queue-a/call1.wav and queue-b/call1.wav on the 27th, queue-a/call1.wav on the 26th
+    and a copy of the 27th's queue-a call under another name: four rows, three
+    processed, the copy a duplicate; a second backfill skips all three (the issue: two
+    rows for three recordings, and every re-run overwrote again)."""
+    from call_qa.cli import main
+    from sample_truth import ROOT
+
+    rec = tmp_path / "rec"
+    clips = {  # (day, name): (sample, start s): four-second pieces, different content
+        ("2026-11-26", "queue-a/call1.wav"): ("en_mono_transfer.flac", 0),
+        ("2026-11-27", "queue-a/call1.wav"): ("en_stereo_interrupt.flac", 0),
+        ("2026-11-27", "queue-b/call1.wav"): ("en_stereo_interrupt.flac", 4),
+    }
+    for (day, name), (sample, start) in clips.items():
+        (rec / day / name).parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["sox", str(ROOT / "sample_audio" / sample), str(rec / day / name), "trim", str(start), "4"], check=True)
+    (rec / "2026-11-27" / "copy.wav").write_bytes((rec / "2026-11-27" / "queue-a" / "call1.wav").read_bytes())
+    db = tmp_path / "calls.sqlite3"
+    args = ["backfill", "--from", "2026-11-26", "--to", "2026-11-27", "--recordings", str(rec), "--config",
+            str(fast_config(tmp_path)), "--db", f"sqlite:///{db}", "--no-progress"]
+    assert main(args) == 2  # language auto on an English-only model: refused before any call
+    assert main([*args, "--language", "en"]) == 0
+    first = capsys.readouterr().out
+    assert "calls-2026-11-26: 1 calls: 1 processed, 0 failed, 0 skipped" in first, first
+    assert "calls-2026-11-27: 3 calls: 2 processed, 0 failed, 0 skipped, 1 duplicate" in first, first
+    stored = rows(f"sqlite:///{db}")
+    assert {c: v[:2] for c, v in stored.items()} == {
+        "2026-11-26_queue-a_call1": ("ok", None),
+        "2026-11-27_copy": ("ok", None),  # the first of the two names in path order is processed ...
+        "2026-11-27_queue-a_call1": ("ok", "2026-11-27_copy"),  # ... the other is its duplicate
+        "2026-11-27_queue-b_call1": ("ok", None),
+    }
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        before = dict(conn.execute(sa.text("SELECT call_id, processed_at FROM calls WHERE duplicate_of IS NULL")).all())
+    assert main([*args, "--language", "en"]) == 0
+    second = capsys.readouterr().out
+    assert "calls-2026-11-26: 1 calls: 0 processed, 0 failed, 1 skipped" in second, second
+    assert "calls-2026-11-27: 3 calls: 0 processed, 0 failed, 2 skipped, 1 duplicate" in second, second
+    with engine.connect() as conn:
+        after = dict(conn.execute(sa.text("SELECT call_id, processed_at FROM calls WHERE duplicate_of IS NULL")).all())
+    engine.dispose()
+    assert after == before  # skipped, not processed and overwritten again

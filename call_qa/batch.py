@@ -94,8 +94,10 @@ def inputs_for_paths(paths: Iterable[str | Path], settings: PipelineSettings) ->
     items: list[WorkItem] = []
     skipped: list[tuple[str, str]] = []
     for given in paths:
+        # absolute (links kept): the stored source names the file wherever the next run starts
+        given = Path(given).absolute()
         found = find_inputs([given])
-        root = Path(given) if Path(given).is_dir() else None
+        root = given if given.is_dir() else None
         items += [WorkItem(path=str(p), call_id=call_id_of(p, settings, root)) for p in found.recordings]
         skipped += found.skipped
     return Inputs(tuple(items), tuple(skipped))
@@ -153,7 +155,7 @@ def inputs_for_day(settings: PipelineSettings, day: dt.date, root: str | Path | 
     missing folder is an empty day (logged)."""
     from call_qa.audio import find_inputs
 
-    folder = day_folder(settings, day, root)
+    folder = day_folder(settings, day, root).absolute()
     if not folder.is_dir():
         logger.warning("no recordings folder %s for %s: nothing to process", folder, day)
         return Inputs(())

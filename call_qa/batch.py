@@ -589,7 +589,8 @@ class RunSummary:
         ]
         for heading, first, rows in (
             ("Failed calls", "call", self.failed),
-            ("Duplicates (exact copies, not processed again)", "call", self.duplicates),
+            ("Duplicates (exact copies, not processed again)", "call",
+             tuple((c, f"duplicate of {of}") for c, of in self.duplicates)),
             ("Call id collisions (not stored)", "call", self.collisions),
             ("Other entries skipped", "entry", self.not_calls),
         ):

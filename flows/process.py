@@ -15,9 +15,10 @@ call ids that would name two recordings (a collision: reported, never stored ove
 other), exact copies (recorded as duplicates of one processed call), and entries that
 cannot be opened (stored as failed with the reason). The summary counts every input.
 
-The database reaches flows and tasks by reference only (``env:NAME``, an environment
-variable holding the URL, or ``secret:BLOCK``, a Prefect Secret block), so no password
-is ever a parameter stored in Prefect's database or a deployment.
+The database reaches flows by reference only (``env:NAME``, an environment variable
+holding the URL, or ``secret:BLOCK``, a Prefect Secret block), so no password is ever
+a flow-run or deployment parameter stored by Prefect; the flow resolves it and hands
+the URL to its tasks as an argument, which Prefect does not store.
 
 On start a flow tags its run with this process (``call-qa-pid:<host>:<pid>``) and marks
 Crashed the earlier runs of the same flow on this host whose process is gone (a kill
@@ -233,10 +234,12 @@ _unsaved: dict[str, CallResult] = {}
     retry_delay_seconds=retry_delays(),
     retry_condition_fn=_retry_transient,
 )
-def call_task(item: WorkItem, settings: PipelineSettings, database: str, out_dir: str | None) -> Any:
+def call_task(item: WorkItem, settings: PipelineSettings, db_url: str, out_dir: str | None) -> Any:
     """One call: skip if done, else process and store it in one transaction.
-    ``database``: a reference (``env:NAME`` / ``secret:BLOCK``), read here."""
-    db_url = database_url(database)
+    ``db_url``: resolved by the flow from its reference. Prefect keeps the parameters of
+    flow runs, not the arguments of task runs (a Dask worker gets them pickled, so a
+    worker on another machine needs no variable of its own); tests/test_accounting.py
+    greps Prefect's database for the password after a run."""
     stored = check_call(item, settings, db_url)
     if stored is not None:
         if stored.call_id != item.call_id:  # the same recording holds results under another id
@@ -310,7 +313,7 @@ def run_batch(
         logger.warning("%s: skipped: %s", path, reason)
     _workers, threads = worker_plan(settings)
     settings = with_threads(settings, threads)
-    futures = {call_task.submit(item, settings, database, out_dir): item for item in plan.run}
+    futures = {call_task.submit(item, settings, db_url, out_dir): item for item in plan.run}
     bar = Progress(len(items), title, enabled=progress)
     done: list[CallOutcome] = []
 

@@ -24,7 +24,7 @@ import math
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,17 +56,56 @@ class WorkItem:
     recorded_at: dt.datetime | None = None  # aware
     # holds/transfers from the manifest; None: use the recording's sidecar, if any
     events: tuple[Event, ...] | None = None
+    # filled by plan_batch: sha256 of the recording, and why it cannot be opened ("" = it can)
+    content_hash: str = ""
+    problem: str = ""
+    # the stored call whose results stand for this exact copy of its recording ("" = none)
+    duplicate_of: str = ""
 
     @property
     def has_metadata(self) -> bool:
         return any(v is not None for v in (self.agent_id, self.team, self.recorded_at))
 
 
-def items_for_paths(paths: Iterable[str | Path]) -> list[WorkItem]:
-    """Plain recordings (``call-qa process``): call ids from the file names."""
-    from call_qa.pipeline import call_id_for
+@dataclass(frozen=True)
+class Inputs:
+    """A batch's calls, and the entries given that are no call (each with its reason)."""
 
-    return [WorkItem(path=str(p), call_id=call_id_for(p)) for p in paths]
+    items: tuple[WorkItem, ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+
+
+def call_id_of(path: str | Path, settings: PipelineSettings, root: str | Path | None = None) -> str:
+    """The call id of a recording without a manifest id (call_qa/identity.py), its
+    identifiers redacted when ``privacy.redact`` and ``privacy.redact_call_ids``."""
+    from call_qa.identity import call_id_for
+
+    privacy = settings.privacy
+    types = privacy.types if privacy.redact and privacy.redact_call_ids else None
+    return call_id_for(path, root, types)
+
+
+def inputs_for_paths(paths: Iterable[str | Path], settings: PipelineSettings) -> Inputs:
+    """Files and folders given to ``call-qa process``: every recording under them (call
+    ids from the path below the day folder, or below the folder given), and the entries
+    skipped with their reasons."""
+    from call_qa.audio import find_inputs
+
+    items: list[WorkItem] = []
+    skipped: list[tuple[str, str]] = []
+    for given in paths:
+        # absolute (links kept): the stored source names the file wherever the next run starts
+        given = Path(given).absolute()
+        found = find_inputs([given])
+        root = given if given.is_dir() else None
+        items += [WorkItem(path=str(p), call_id=call_id_of(p, settings, root)) for p in found.recordings]
+        skipped += found.skipped
+    return Inputs(tuple(items), tuple(skipped))
+
+
+def items_for_paths(paths: Iterable[str | Path], settings: PipelineSettings | None = None) -> list[WorkItem]:
+    """Plain recordings (``call-qa process``): call ids from their paths."""
+    return list(inputs_for_paths(paths, settings or PipelineSettings()).items)
 
 
 def zone(settings: PipelineSettings) -> ZoneInfo:
@@ -110,21 +149,27 @@ def find_manifest(folder: Path, name: str) -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
-def items_for_day(settings: PipelineSettings, day: dt.date, root: str | Path | None = None) -> list[WorkItem]:
+def inputs_for_day(settings: PipelineSettings, day: dt.date, root: str | Path | None = None) -> Inputs:
     """The calls of one day: from the day folder's manifest when it has one, else every
-    recording under the folder. A missing folder is an empty day (logged)."""
-    from call_qa.audio import find_recordings
+    recording under the folder (and the entries skipped there, with their reasons). A
+    missing folder is an empty day (logged)."""
+    from call_qa.audio import find_inputs
 
-    folder = day_folder(settings, day, root)
+    folder = day_folder(settings, day, root).absolute()
     if not folder.is_dir():
         logger.warning("no recordings folder %s for %s: nothing to process", folder, day)
-        return []
+        return Inputs(())
     manifest = find_manifest(folder, settings.schedule.manifest_name)
     if manifest is not None:
-        return read_manifest(manifest, zone(settings))
-    from call_qa.pipeline import call_id_for
+        return Inputs(tuple(read_manifest(manifest, zone(settings), settings)))
+    found = find_inputs([folder])
+    items = tuple(WorkItem(path=str(p), call_id=call_id_of(p, settings, folder)) for p in found.recordings)
+    return Inputs(items, found.skipped)
 
-    return [WorkItem(path=str(p), call_id=call_id_for(p)) for p in find_recordings([folder])]
+
+def items_for_day(settings: PipelineSettings, day: dt.date, root: str | Path | None = None) -> list[WorkItem]:
+    """The calls of one day (:func:`inputs_for_day` without the skipped entries)."""
+    return list(inputs_for_day(settings, day, root).items)
 
 
 # --------------------------------------------------------------------------- manifests
@@ -132,7 +177,7 @@ def items_for_day(settings: PipelineSettings, day: dt.date, root: str | Path | N
 _COLUMNS = ("file", "call_id", "agent_id", "team", "start_time", "events")
 
 
-def read_manifest(path: Path, tz: ZoneInfo) -> list[WorkItem]:
+def read_manifest(path: Path, tz: ZoneInfo, settings: PipelineSettings | None = None) -> list[WorkItem]:
     """A CSV or JSON manifest → work items.
 
     CSV: a header with ``file`` (required; relative to the manifest's folder) and
@@ -158,7 +203,11 @@ def read_manifest(path: Path, tz: ZoneInfo) -> list[WorkItem]:
                 rows = list(reader)
     except (OSError, json.JSONDecodeError, csv.Error, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: cannot be read ({exc}); fix the manifest or remove it to process the whole folder") from None
-    items = [_manifest_item(row, path, i + 2 if path.suffix.lower() != ".json" else i + 1, tz) for i, row in enumerate(rows)]
+    settings = settings or PipelineSettings()
+    items = [
+        _manifest_item(row, path, i + 2 if path.suffix.lower() != ".json" else i + 1, tz, settings)
+        for i, row in enumerate(rows)
+    ]
     seen: dict[str, int] = {}
     for item in items:
         seen[item.call_id] = seen.get(item.call_id, 0) + 1
@@ -168,9 +217,8 @@ def read_manifest(path: Path, tz: ZoneInfo) -> list[WorkItem]:
     return items
 
 
-def _manifest_item(row: dict[str, Any], manifest: Path, line: int, tz: ZoneInfo) -> WorkItem:
+def _manifest_item(row: dict[str, Any], manifest: Path, line: int, tz: ZoneInfo, settings: PipelineSettings) -> WorkItem:
     from call_qa.metadata import MetadataError, events_from_rows
-    from call_qa.pipeline import call_id_for
 
     where = f"{manifest} {'line' if manifest.suffix.lower() != '.json' else 'entry'} {line}"
     file = str(row.get("file") or "").strip()
@@ -207,7 +255,7 @@ def _manifest_item(row: dict[str, Any], manifest: Path, line: int, tz: ZoneInfo)
             raise ManifestError(str(exc)) from None
     return WorkItem(
         path=str(path),
-        call_id=text("call_id") or call_id_for(path),
+        call_id=text("call_id") or call_id_of(path, settings, manifest.parent),
         agent_id=text("agent_id"),
         team=text("team"),
         recorded_at=recorded_at,
@@ -221,7 +269,9 @@ def _manifest_item(row: dict[str, Any], manifest: Path, line: int, tz: ZoneInfo)
 class Outcome(str, enum.Enum):
     PROCESSED = "processed"
     FAILED = "failed"
-    SKIPPED = "skipped"
+    SKIPPED = "skipped"  # this recording with these settings is stored already
+    DUPLICATE = "duplicate"  # an exact copy of another call's recording: on record, not processed again
+    COLLISION = "collision"  # its call id names another recording: reported, never stored over it
 
 
 @dataclass(frozen=True)
@@ -277,23 +327,135 @@ def outcome_of(result: CallResult, seconds: float) -> CallOutcome:
     )
 
 
+@dataclass(frozen=True)
+class BatchPlan:
+    """A batch before any call is processed: the calls to run (a call that cannot be
+    opened runs too, to be stored as failed with its reason), the exact copies to record
+    as duplicates, and what was decided without running (collisions)."""
+
+    run: tuple[WorkItem, ...]
+    duplicates: tuple[WorkItem, ...]  # each with duplicate_of set
+    decided: tuple[CallOutcome, ...]
+
+
+def _same_place(a: str, b: str) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
+
+
+def plan_batch(items: Sequence[WorkItem], db_url: str) -> BatchPlan:
+    """Identity before work: each recording's content hash (or why it cannot be opened),
+    call ids that name two recordings (in the batch, or a stored call made from another
+    recording elsewhere: a collision, reported and not stored), and exact copies (one
+    content, several names: the first stored call with that content, else the first in
+    the batch, is processed; the others are recorded as its duplicates)."""
+    from call_qa.audio import input_problem
+    from call_qa.db import find_original, shared_database, stored_identity
+    from call_qa.files import file_hash
+
+    db = shared_database(db_url)
+    checked: list[WorkItem] = []
+    for item in items:
+        problem = input_problem(item.path)
+        digest = ""
+        if problem is None:
+            try:
+                digest = file_hash(Path(item.path))
+            except OSError as exc:
+                problem = f"cannot be read ({exc.strerror or exc})"
+        checked.append(replace(item, content_hash=digest, problem=f"{item.path}: {problem}" if problem else ""))
+
+    decided: list[CallOutcome] = []
+    first_of_id: dict[str, WorkItem] = {}
+    kept: list[WorkItem] = []
+    for item in checked:
+        other = first_of_id.get(item.call_id)
+        if other is None:
+            stored = stored_identity(db, item.call_id)
+            if (stored is not None and item.content_hash and stored.content_hash != item.content_hash
+                    and not _same_place(stored.source, item.path)):
+                decided.append(_collision(item, f"the stored call {item.call_id} is the recording {stored.source}"))
+                continue
+            first_of_id[item.call_id] = item
+            kept.append(item)
+        else:
+            decided.append(_collision(item, f"{other.path} has the same call id in this batch"))
+
+    by_content: dict[str, list[WorkItem]] = {}
+    for item in kept:
+        if item.content_hash:
+            by_content.setdefault(item.content_hash, []).append(item)
+    primary_of: dict[str, str] = {}
+    for digest, group in by_content.items():
+        ids = {i.call_id for i in group}
+        stored = find_original(db, digest)
+        if stored is not None and (stored[0] in ids or stored[1] is CallStatus.OK):
+            primary_of[digest] = stored[0]  # this batch's own call, or an earlier night's
+        else:
+            primary_of[digest] = group[0].call_id
+    run: list[WorkItem] = []
+    duplicates: list[WorkItem] = []
+    for item in kept:
+        primary = primary_of.get(item.content_hash, item.call_id)
+        if primary == item.call_id:
+            run.append(item)
+        else:
+            duplicates.append(replace(item, duplicate_of=primary))
+    return BatchPlan(tuple(run), tuple(duplicates), tuple(decided))
+
+
+def _collision(item: WorkItem, why: str) -> CallOutcome:
+    logger.warning("%s: call id %s collides: %s; not stored", item.path, item.call_id, why)
+    return CallOutcome(
+        call_id=item.call_id,
+        source=item.path,
+        outcome=Outcome.COLLISION,
+        reason=f"call id {item.call_id} collides: {why}; not stored (give it a manifest call_id or another name)",
+    )
+
+
+def record_duplicate(item: WorkItem, settings: PipelineSettings, db_url: str) -> CallOutcome:
+    """Store ``item`` as a duplicate of ``item.duplicate_of`` (after that call is stored)."""
+    from call_qa.db import NotFoundError, record_duplicate as store_duplicate, shared_database
+
+    db = shared_database(db_url)
+    try:
+        store_duplicate(db, item.call_id, item.path, item.content_hash, settings.settings_hash(), item.duplicate_of)
+    except NotFoundError:
+        return CallOutcome(item.call_id, item.path, Outcome.FAILED,
+                           reason=f"{item.path}: duplicate of {item.duplicate_of}, which was not stored; run again")
+    return CallOutcome(item.call_id, item.path, Outcome.DUPLICATE, reason=f"duplicate of {item.duplicate_of}",
+                       stored_as=item.duplicate_of)
+
+
 def check_call(item: WorkItem, settings: PipelineSettings, db_url: str) -> CallResult | None:
     """Step 1 of a call: the stored result when this exact work was done already."""
-    from call_qa.files import file_hash
+    from call_qa.audio import input_problem
     from call_qa.db import shared_database
+    from call_qa.files import file_hash
 
-    path = Path(item.path)
-    if not path.is_file():
-        return None  # process_recording reports it as failed, with the reason
-    return already_processed(shared_database(db_url), file_hash(path), settings)
+    if item.problem or input_problem(item.path) is not None:
+        return None  # process_item stores it as failed, with the reason
+    digest = item.content_hash or file_hash(Path(item.path))
+    return already_processed(shared_database(db_url), digest, settings)
 
 
 def process_item(item: WorkItem, settings: PipelineSettings) -> tuple[CallResult, float]:
-    """Step 2: run the pipeline (never raises for a bad recording)."""
-    from call_qa.pipeline import process_recording
+    """Step 2: run the pipeline (never raises for a bad recording). A recording that
+    cannot be opened fails with the reason without being opened (a FIFO would block);
+    one cut short is flagged when ``audio.on_truncated`` is ``flag``."""
+    from call_qa.audio import input_problem, truncation
+    from call_qa.pipeline import failed_result, process_recording
 
     start = time.perf_counter()
+    problem = item.problem or input_problem(item.path)
+    if problem:
+        reason = problem if problem.startswith(item.path) else f"{item.path}: {problem}"
+        return failed_result(Path(item.path), item.call_id, settings, reason, item.content_hash), 0.0
     result = process_recording(item.path, settings, call_id=item.call_id, given=item.events)
+    if result.status is CallStatus.OK and settings.audio.on_truncated == "flag":
+        cut = truncation(item.path, settings.audio.truncation_tolerance_s)
+        if cut:
+            result = replace(result, errors=(*result.errors, f"{cut} (flagged: audio.on_truncated is flag)"))
     return result, time.perf_counter() - start
 
 
@@ -370,7 +532,7 @@ KEY_METRICS = (
 
 @dataclass(frozen=True)
 class RunSummary:
-    """The morning's view of a run."""
+    """The morning's view of a run: every input accounted for."""
 
     title: str
     processed: int
@@ -379,30 +541,44 @@ class RunSummary:
     audio_hours: float  # audio processed in this run (failed and skipped calls excluded)
     seconds: float  # wall-clock time of the run
     averages: dict[str, float | None]  # score and KEY_METRICS over the processed calls
+    duplicates: tuple[tuple[str, str], ...] = ()  # (call_id, the call it is a copy of)
+    collisions: tuple[tuple[str, str], ...] = ()  # (call_id, reason): not stored
+    not_calls: tuple[tuple[str, str], ...] = ()  # (path, reason): entries given that are no recording
 
     @property
     def total(self) -> int:
-        return self.processed + len(self.failed) + self.skipped
+        """Calls: every recording of the run, whatever became of it."""
+        return self.processed + len(self.failed) + self.skipped + len(self.duplicates) + len(self.collisions)
 
     @property
     def audio_hours_per_hour(self) -> float:
         return self.audio_hours / (self.seconds / 3600) if self.seconds > 0 else 0.0
 
+    def _counts(self) -> str:
+        counts = f"{self.processed} processed, {len(self.failed)} failed, {self.skipped} skipped"
+        if self.duplicates:
+            counts += f", {len(self.duplicates)} duplicate{'s' if len(self.duplicates) != 1 else ''}"
+        if self.collisions:
+            counts += f", {len(self.collisions)} id collision{'s' if len(self.collisions) != 1 else ''}"
+        if self.not_calls:
+            counts += f"; {len(self.not_calls)} other entr{'ies' if len(self.not_calls) != 1 else 'y'} skipped"
+        return counts
+
     def log_line(self) -> str:
         avg = ", ".join(f"{k} {_num(v)}" for k, v in self.averages.items() if v is not None)
         return (
-            f"{self.title}: {self.total} calls: {self.processed} processed, {len(self.failed)} failed, "
-            f"{self.skipped} skipped; {self.audio_hours:.2f} h of audio in {_duration(self.seconds)} "
-            f"({self.audio_hours_per_hour:.1f} audio h/h)" + (f"; mean {avg}" if avg else "")
+            f"{self.title}: {self.total} calls: {self._counts()}; {self.audio_hours:.2f} h of audio in "
+            f"{_duration(self.seconds)} ({self.audio_hours_per_hour:.1f} audio h/h)" + (f"; mean {avg}" if avg else "")
         )
 
     def markdown(self) -> str:
         lines = [
             f"# {self.title}",
             "",
-            "| calls | processed | failed | skipped | audio hours | time taken | audio h per hour |",
-            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
-            f"| {self.total} | {self.processed} | {len(self.failed)} | {self.skipped} | {self.audio_hours:.2f} | "
+            "| calls | processed | failed | skipped | duplicates | id collisions | other entries | audio hours | time taken | audio h per hour |",
+            "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            f"| {self.total} | {self.processed} | {len(self.failed)} | {self.skipped} | {len(self.duplicates)} | "
+            f"{len(self.collisions)} | {len(self.not_calls)} | {self.audio_hours:.2f} | "
             f"{_duration(self.seconds)} | {self.audio_hours_per_hour:.1f} |",
             "",
             "## Averages over the processed calls",
@@ -411,9 +587,16 @@ class RunSummary:
             "| --- | ---: |",
             *(f"| {k} | {_num(v)} |" for k, v in self.averages.items()),
         ]
-        if self.failed:
-            lines += ["", "## Failed calls", "", "| call | reason |", "| --- | --- |"]
-            lines += [f"| {c} | {r.replace('|', '/')} |" for c, r in self.failed]
+        for heading, first, rows in (
+            ("Failed calls", "call", self.failed),
+            ("Duplicates (exact copies, not processed again)", "call",
+             tuple((c, f"duplicate of {of}") for c, of in self.duplicates)),
+            ("Call id collisions (not stored)", "call", self.collisions),
+            ("Other entries skipped", "entry", self.not_calls),
+        ):
+            if rows:
+                lines += ["", f"## {heading}", "", f"| {first} | reason |", "| --- | --- |"]
+                lines += [f"| {c.replace('|', '/')} | {r.replace('|', '/')} |" for c, r in rows]
         return "\n".join(lines) + "\n"
 
 
@@ -427,7 +610,10 @@ def _duration(seconds: float) -> str:
     return f"{h}h{m:02d}m{s:02d}s" if h else f"{m}m{s:02d}s"
 
 
-def summarise(title: str, outcomes: Sequence[CallOutcome], seconds: float) -> RunSummary:
+def summarise(
+    title: str, outcomes: Sequence[CallOutcome], seconds: float, not_calls: Sequence[tuple[str, str]] = ()
+) -> RunSummary:
+    """The summary of a run's outcomes (and of the entries given that were no call)."""
     processed = [o for o in outcomes if o.outcome is Outcome.PROCESSED]
 
     def mean(values: list[float]) -> float | None:
@@ -441,6 +627,9 @@ def summarise(title: str, outcomes: Sequence[CallOutcome], seconds: float) -> Ru
         processed=len(processed),
         failed=tuple((o.call_id, o.reason) for o in outcomes if o.outcome is Outcome.FAILED),
         skipped=sum(1 for o in outcomes if o.outcome is Outcome.SKIPPED),
+        duplicates=tuple((o.call_id, o.stored_as) for o in outcomes if o.outcome is Outcome.DUPLICATE),
+        collisions=tuple((o.call_id, o.reason) for o in outcomes if o.outcome is Outcome.COLLISION),
+        not_calls=tuple(not_calls),
         audio_hours=round(sum(o.duration_s for o in processed) / 3600, 4),
         seconds=round(seconds, 2),
         averages=averages,

@@ -30,6 +30,18 @@ def _prepare_environment() -> None:
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
 
 
+def _load_checked(config: Path | None, **overrides: object):
+    """The settings of ``config`` with CLI overrides, checked before the first call
+    (call_qa/config_check.py): a missing file or a model that cannot work raises
+    :class:`ConfigError` naming the key and the file."""
+    from call_qa.config import load_settings
+    from call_qa.config_check import require_valid
+
+    settings = load_settings(config).with_overrides(**overrides)
+    require_valid(settings, config)
+    return settings
+
+
 def _fmt(value: object, spec: str = "") -> str:
     if value is None:
         return "-"
@@ -69,24 +81,24 @@ def print_table(results: Sequence, out=sys.stdout) -> None:
 
 def cmd_process(args: argparse.Namespace) -> int:
     _prepare_environment()
-    from call_qa.audio import AUDIO_SUFFIXES, find_recordings
-    from call_qa.config import load_settings
+    from call_qa.audio import AUDIO_SUFFIXES, find_inputs
     from call_qa.db import resolve_database_url
     from call_qa.errors import CallQAError
 
     try:
-        settings = load_settings(args.config).with_overrides(language=args.language, layout=args.layout)
+        settings = _load_checked(args.config, language=args.language, layout=args.layout)
         settings = _with_workers(settings, args.workers)
     except CallQAError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    paths = find_recordings(args.paths)
-    missing = [p for p in args.paths if not Path(p).exists()]
+    found = find_inputs(args.paths)
+    paths = found.recordings
+    missing = [p for p in args.paths if not os.path.lexists(p)]
     if missing:
         print(f"call-qa: not found: {', '.join(map(str, missing))}", file=sys.stderr)
         return EXIT_USAGE
     if not paths:
-        print(f"call-qa: no recordings ({', '.join(AUDIO_SUFFIXES)}) under {' '.join(args.paths)}", file=sys.stderr)
+        print(f"call-qa: no recordings ({', '.join(AUDIO_SUFFIXES)}) under {' '.join(map(str, args.paths))}", file=sys.stderr)
         return EXIT_USAGE
     db_url = resolve_database_url(args.db)
 
@@ -98,11 +110,14 @@ def cmd_process(args: argparse.Namespace) -> int:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_NO_DATABASE
 
-    from flows.process import run_process_calls
+    from flows.process import run_process_paths
 
     out = str(args.out) if args.out else None
-    results = run_process_calls([str(p) for p in paths], settings, db_url, out, progress=not args.no_progress)
+    results, summary = run_process_paths([str(p) for p in args.paths], settings, db_url, out, progress=not args.no_progress)
     print_table(results)
+    for path, reason in summary.not_calls:
+        print(f"skipped {path}: {reason}")
+    print(summary.log_line())
     return EXIT_OK
 
 
@@ -117,12 +132,11 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     """Each day of a range, as the nightly run would process it (docs/operations.md)."""
     _prepare_environment()
     from call_qa.batch import days_between, parse_day
-    from call_qa.config import load_settings
     from call_qa.db import DatabaseError, resolve_database_url, shared_database
     from call_qa.errors import CallQAError
 
     try:
-        settings = _with_workers(load_settings(args.config), args.workers)
+        settings = _with_workers(_load_checked(args.config, language=args.language), args.workers)
         days = days_between(parse_day(args.start), parse_day(args.end or args.start))
     except CallQAError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
@@ -156,18 +170,22 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     on a work pool for `prefect worker start`)."""
     _prepare_environment()
     from call_qa.batch import zone
-    from call_qa.config import load_settings
     from call_qa.errors import CallQAError
 
     try:
-        settings = load_settings(args.config)
+        settings = _load_checked(args.config)
         zone(settings)
         if args.cron:
             settings = settings.model_copy(update={"schedule": settings.schedule.model_copy(update={"cron": args.cron})})
     except CallQAError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    from flows.schedule import deploy_nightly, serve_nightly, server_configured
+    from flows.schedule import deploy_nightly, serve_nightly, server_configured, storable_database
+
+    problem = storable_database(args.db)
+    if problem:
+        print(f"call-qa: {problem}", file=sys.stderr)
+        return EXIT_USAGE
 
     if not server_configured():
         print(
@@ -191,13 +209,12 @@ def cmd_eval(args: argparse.Namespace) -> int:
     _prepare_environment()
     import json
 
-    from call_qa.config import load_settings
     from call_qa.errors import CallQAError
     from call_qa.evaluation import CorpusEvaluation, evaluate_call, find_corpus, format_table, to_json
     from call_qa.pipeline import process_recording
 
     try:
-        settings = load_settings(args.config)
+        settings = _load_checked(args.config, language=args.language)
     except CallQAError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -392,12 +409,11 @@ def cmd_keys(args: argparse.Namespace) -> int:
 def _cmd_score_files(args: argparse.Namespace, kind: str) -> int:
     """score-transcript / score-email: score files, store them, print one line each."""
     _prepare_environment()
-    from call_qa.config import load_settings
     from call_qa.errors import CallQAError
     from call_qa.rubric.batch import expand, print_scorecards, score_batch
 
     try:
-        settings = load_settings(args.config)
+        settings = _load_checked(args.config)
     except CallQAError as exc:
         print(f"call-qa: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -455,13 +471,15 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
     b.add_argument("--db", default=None, help="database URL (default: $CALL_QA_DATABASE_URL or the embedded SQLite file)")
     b.add_argument("--out", type=Path, default=None, help="folder for one <call_id>.json per call")
+    b.add_argument("--language", choices=("id", "en", "auto"), default=None, help="call language (default from config: auto)")
     b.add_argument("--workers", type=int, default=None, help="parallel worker processes (default: schedule.workers)")
     b.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     b.set_defaults(func=cmd_backfill)
 
     sc = sub.add_parser("schedule", help="set up the nightly Prefect deployment (needs PREFECT_API_URL) and serve it")
     sc.add_argument("--config", type=Path, default=None, help="pipeline YAML (default: configs/pipeline.yaml)")
-    sc.add_argument("--db", default=None, help="database URL for the runs (default: the worker's $CALL_QA_DATABASE_URL)")
+    sc.add_argument("--db", default=None, help="the runs' database by reference: env:NAME (a variable on the worker) or "
+                    "secret:BLOCK (a Prefect Secret block), or a URL without a password (default: env:CALL_QA_DATABASE_URL)")
     sc.add_argument("--cron", default=None, help="override schedule.cron, e.g. '0 2 * * *'")
     sc.add_argument("--work-pool", default=None, help="register on this work pool instead of serving here")
     sc.set_defaults(func=cmd_schedule)

@@ -370,6 +370,20 @@ class PrivacySettings(_Strict):
     # the redacted audio copy (call-qa redact-audio)
     audio_fill: Literal["tone", "silence"] = "tone"
     audio_pad_s: float = Field(default=0.15, ge=0)
+    # identifiers in a recording's file name (081234567890_20261127.wav) are replaced in
+    # its call id as in the transcript ([PHONE]_20261127-<hash>; call_qa/identity.py)
+    redact_call_ids: bool = True
+
+
+class AudioSettings(_Strict):
+    """Completeness of a recording (call_qa/audio.py): a file whose container promises
+    more audio than it holds (an interrupted copy) is ``fail``ed (status failed, the
+    reason stored), or processed and ``flag``ged (status ok, the reason in ``errors``).
+    ``truncation_tolerance_s``: how much shorter than declared a recording may end
+    (encoders pad and round the last frame by a few tens of milliseconds)."""
+
+    on_truncated: Literal["fail", "flag"] = "fail"
+    truncation_tolerance_s: float = Field(default=0.5, ge=0)
 
     @model_validator(mode="after")
     def _key_named(self) -> "PrivacySettings":
@@ -394,6 +408,7 @@ class PipelineSettings(_Strict):
     web: WebSettings = WebSettings()
     schedule: ScheduleSettings = ScheduleSettings()
     privacy: PrivacySettings = PrivacySettings()
+    audio: AudioSettings = AudioSettings()
 
     def with_overrides(self, **changes: object) -> "PipelineSettings":
         """A copy with top-level fields replaced (CLI flags such as --language)."""
@@ -414,12 +429,14 @@ class PipelineSettings(_Strict):
     def settings_hash(self) -> str:
         """Stable hash of every setting: a result is reused only when this matches.
         Settings that cannot change a result do not count: ``web``, ``schedule`` (when
-        and where the batch runs), ``asr.cpu_threads`` (threads per worker) and
-        ``asr.batch_size`` (windows decoded at once: the same words, tests/test_asr.py)."""
-        exclude = {"web": True, "schedule": True, "asr": {"cpu_threads", "batch_size"},
-                   # who may see originals, how long they are kept, the audio copy: not the result
+        and where the batch runs), ``asr.cpu_threads`` (threads per worker),
+        ``asr.batch_size`` (windows decoded at once: the same words, tests/test_asr.py),
+        ``audio`` (whether a truncated file is processed at all: a failed call is tried
+        again anyway) and ``privacy.redact_call_ids`` (the call's name, not its result)."""
+        exclude = {"web": True, "schedule": True, "asr": {"cpu_threads", "batch_size"}, "audio": True,
+                   # who may see originals, how long they are kept, the audio copy, the id: not the result
                    "privacy": {"reveal_roles", "retention_days", "audio_retention_days", "audio_fill", "audio_pad_s",
-                               "key_file", "key_env"}}
+                               "key_file", "key_env", "redact_call_ids"}}
         blob = json.dumps(self.model_dump(mode="json", exclude=exclude), sort_keys=True).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 

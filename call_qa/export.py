@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +102,14 @@ def to_document(result: CallResult) -> dict[str, Any]:
 
 
 def write_document(result: CallResult, out_dir: Path) -> Path:
-    """Write ``<call_id>.json`` into ``out_dir`` (atomically: no half-written files)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write ``<call_id>.json`` into ``out_dir`` (atomically: no half-written files),
+    readable by its owner only (a call's transcript: docs/personal-data.md)."""
+    out_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     target = out_dir / f"{result.call_id}.json"
     tmp = target.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(to_document(result), ensure_ascii=False, indent=2), encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(json.dumps(to_document(result), ensure_ascii=False, indent=2))
+    os.chmod(tmp, 0o600)  # an earlier .tmp left by a kill keeps its mode through O_TRUNC
     tmp.replace(target)
     return target

@@ -78,7 +78,10 @@ def prepare_environment() -> Path:
     for variable, folder in LIBRARY_FOLDERS.items():
         path = Path(os.environ.setdefault(variable, str(home / folder))).expanduser()
         try:
-            path.mkdir(parents=True, exist_ok=True)
+            # owner-only: the home holds the default database and Prefect's run records
+            if not home.exists():
+                home.mkdir(mode=0o700, parents=True)
+            path.mkdir(mode=0o700, parents=True, exist_ok=True)
         except OSError as exc:
             raise ConfigError(
                 f"cannot create {path} ({variable}): {exc.strerror or exc}; "

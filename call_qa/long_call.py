@@ -73,7 +73,8 @@ def cut_pieces(path: str | Path, settings: PipelineSettings, content_hash: str) 
     search = int(lc.cut_search_s * SAMPLE_RATE)
     pending: CallAudio | None = None
     start = 0  # samples
-    for _, block in decode_pieces(path, lc.piece_s, settings.layout, content_hash):
+    for _, block in decode_pieces(path, lc.piece_s, settings.layout, content_hash,
+                                  settings.audio.on_truncated == "flag", settings.audio.truncation_tolerance_s):
         if pending is None:
             pending = block
             continue

@@ -16,6 +16,7 @@ for that type, and each such event says ``"source": "metadata"``.
 from __future__ import annotations
 
 import csv
+import errno
 import json
 from pathlib import Path
 from typing import Any, Iterable, Mapping
@@ -31,12 +32,18 @@ class MetadataError(CallQAError):
 
 
 def sidecar_for(recording: Path) -> Path | None:
-    """The metadata file beside a recording, if there is one."""
+    """The metadata file beside a recording, if there is one. A recording whose name
+    is too long for a sidecar name (``<stem>.events.json`` over the file system's 255
+    bytes) cannot have one."""
     stem = recording.name.split(".")[0]
     for suffix in (".events.json", ".events.csv"):
-        candidate = recording.with_name(stem + suffix)
-        if candidate.exists():
-            return candidate
+        try:
+            candidate = recording.with_name(stem + suffix)
+            if candidate.exists():
+                return candidate
+        except OSError as exc:
+            if exc.errno != errno.ENAMETOOLONG:
+                raise MetadataError(f"{recording}: its metadata file cannot be looked up ({exc.strerror or exc})") from None
     return None
 
 

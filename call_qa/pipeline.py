@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import logging
-import re
 import traceback
 from dataclasses import replace
 from pathlib import Path
@@ -27,13 +26,14 @@ from call_qa.listen import hear, second_voices, whisper_for
 
 logger = logging.getLogger("call_qa")
 
-_DATE_DIR = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
 
 def call_id_for(path: str | Path) -> str:
-    """``recordings/2026-11-27/0001.wav`` → ``2026-11-27_0001``; elsewhere the file stem."""
-    p = Path(path)
-    return f"{p.parent.name}_{p.stem}" if _DATE_DIR.match(p.parent.name) else p.stem
+    """``recordings/2026-11-27/0001.wav`` → ``2026-11-27_0001``, ``…/2026-11-27/queue-a/call1.wav``
+    → ``2026-11-27_queue-a_call1``; elsewhere the file stem (call_qa/identity.py; the
+    batch passes its input root and the redaction settings)."""
+    from call_qa.identity import call_id_for as identity_of
+
+    return identity_of(path)
 
 
 def failed_result(path: Path, call_id: str, settings: PipelineSettings, reason: str, content_hash: str = "") -> CallResult:
@@ -64,7 +64,10 @@ def process_recording(
             from call_qa.long_call import listen_in_pieces  # memory bounded by a piece
 
             return conclude(replace(listen_in_pieces(path, settings, content_hash), given=given), settings, call_id)
-        call_audio = audio_mod.decode(path, layout=settings.layout, content_hash=content_hash)
+        call_audio = audio_mod.decode(
+            path, layout=settings.layout, content_hash=content_hash,
+            accept_truncated=settings.audio.on_truncated == "flag", tolerance_s=settings.audio.truncation_tolerance_s,
+        )
         return analyse_call(call_audio, settings, call_id, given)
     except CallQAError as exc:
         logger.warning("%s failed: %s", call_id, exc)

@@ -13,7 +13,8 @@ from typing import Any
 from prefect.schedules import Cron, Schedule
 
 from call_qa.config import PROJECT_ROOT, PipelineSettings
-from flows.process import nightly_calls
+from call_qa.db import url_has_password
+from flows.process import is_reference, nightly_calls
 
 ENTRYPOINT = "flows/process.py:nightly_calls"
 
@@ -30,14 +31,31 @@ def nightly_schedule(settings: PipelineSettings) -> Schedule:
     return Cron(settings.schedule.cron, timezone=settings.schedule.timezone)
 
 
-def _parameters(config: Path | None, db_url: str | None) -> dict[str, Any]:
+def storable_database(database: str | None) -> str | None:
+    """Why ``database`` may not go into a deployment's parameters (a URL with a
+    password: the Prefect server keeps parameters in clear text), or None."""
+    if database and not is_reference(database) and url_has_password(database):
+        return (
+            "--db holds a password, which the Prefect server would store in clear text with the deployment; "
+            "set CALL_QA_DATABASE_URL on the worker (the default), or pass --db env:NAME (a variable set on the "
+            "worker) or --db secret:BLOCK (a Prefect Secret block holding the URL)"
+        )
+    return None
+
+
+def deployment_parameters(config: Path | None, database: str | None) -> dict[str, Any]:
+    """The parameters a deployment stores on the Prefect server (ValueError for a
+    database URL with a password)."""
     # Only what was given: a worker otherwise uses its own configs/pipeline.yaml and
-    # $CALL_QA_DATABASE_URL (keeps database passwords out of the Prefect database).
+    # $CALL_QA_DATABASE_URL. The database only by reference (or a URL without password).
+    problem = storable_database(database)
+    if problem:
+        raise ValueError(problem)
     params: dict[str, Any] = {}
     if config is not None:
         params["config"] = str(Path(config).resolve())
-    if db_url:
-        params["db_url"] = db_url
+    if database:
+        params["database"] = database
     return params
 
 
@@ -46,7 +64,7 @@ def serve_nightly(settings: PipelineSettings, config: Path | None, db_url: str |
     nightly_calls.serve(
         name=settings.schedule.deployment_name,
         schedule=nightly_schedule(settings),
-        parameters=_parameters(config, db_url),
+        parameters=deployment_parameters(config, db_url),
         description="call-qa: the previous day's recordings, every night",
     )
 
@@ -72,7 +90,7 @@ def deploy_nightly(settings: PipelineSettings, config: Path | None, db_url: str 
         name=settings.schedule.deployment_name,
         work_pool_name=work_pool,
         schedule=nightly_schedule(settings),
-        parameters=_parameters(config, db_url),
+        parameters=deployment_parameters(config, db_url),
         description="call-qa: the previous day's recordings, every night",
         build=False,
         push=False,

@@ -66,3 +66,23 @@ def test_eval_on_a_sample_call_agrees_with_its_truth(tmp_path, capsys):
     # espeak English through Whisper base: docs/environment.md measured 12-25 % WER
     assert overall["wer"] < 0.25
     assert overall["rubric_agreement"] >= 0.8
+
+
+def test_backfill_takes_language(tmp_path, monkeypatch, capsys):
+    """Issue 20: `backfill --language` overrides the configured language, as `process` does."""
+    import flows.process
+
+    (tmp_path / "rec" / "2026-11-27").mkdir(parents=True)
+    seen = []
+
+    def day_run(day, settings, db_url, out, root, progress):
+        seen.append(settings.language)
+        from call_qa.batch import summarise
+
+        return summarise(f"calls-{day}", [], 0.0)
+
+    monkeypatch.setattr(flows.process, "run_process_day", day_run)
+    args = ["backfill", "--from", "2026-11-27", "--recordings", str(tmp_path / "rec"), "--db", f"sqlite:///{tmp_path}/x.db"]
+    assert main([*args, "--language", "en"]) == 0
+    assert main(args) == 0
+    assert seen == ["en", "auto"]

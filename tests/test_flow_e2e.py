@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory, prefect_harness):
     from call_qa.db import load_call_result, open_database
-    from flows.process import process_calls
+    from flows.process import database_reference, process_calls
 
     work = tmp_path_factory.mktemp("e2e")
     broken = work / "broken.wav"
@@ -29,7 +29,7 @@ def batch(tmp_path_factory, prefect_harness):
     db_url = f"sqlite:///{work / 'calls.sqlite3'}"
     settings = load_settings().with_overrides(language="en")
     paths = [str(broken), str(SAMPLES / "en_stereo_interrupt.flac"), str(empty)]
-    results = process_calls(paths, settings, db_url, str(work / "out"))
+    results, _summary = process_calls(paths, settings, database_reference(db_url), str(work / "out"))
     db = open_database(db_url)
     return {"results": {r.call_id: r for r in results}, "out": work / "out", "db": db, "load": load_call_result}
 

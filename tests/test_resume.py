@@ -93,9 +93,17 @@ def test_sigkill_mid_batch_then_rerun_processes_every_call_exactly_once(tmp_path
     before = dict(rows(db, "SELECT call_id, processed_at FROM calls"))
     assert 2 <= len(before) < N_CALLS, "the kill must land mid-batch"
 
+    # the killed run's flow runs were left Running in its Prefect database (issue 20)
+    prefect_db = tmp_path / "prefect" / "prefect.db"
+    states = lambda: rows(prefect_db, "SELECT name, state_type FROM flow_run")  # noqa: E731
+    assert any(state == "RUNNING" for _name, state in states()), states()
+
     second = backfill(tmp_path, config, db)
     out, _ = second.communicate(timeout=600)
     assert second.returncode == 0, out
+    # ... the next run marked them Crashed (their process is gone); its own run completed
+    assert not any(state == "RUNNING" for _name, state in states()), states()
+    assert sum(state == "CRASHED" for _name, state in states()) >= 1, states()
 
     # every call exactly once, each complete
     calls = rows(db, "SELECT call_id, status, processed_at, id FROM calls ORDER BY call_id")

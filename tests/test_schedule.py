@@ -61,7 +61,8 @@ def test_day_folder_without_manifest_lists_its_recordings(tmp_path):
         (day / name).write_bytes(b"x")
     items = batch.items_for_day(PipelineSettings(), dt.date(2026, 11, 27), tmp_path)
     assert [Path(i.path).relative_to(day).as_posix() for i in items] == ["0002.wav", "team_a/0001.flac"]
-    assert [i.call_id for i in items] == ["2026-11-27_0002", "0001"]
+    # the path below the day folder, with the day: a recording of another queue named 0001 cannot collide
+    assert [i.call_id for i in items] == ["2026-11-27_0002", "2026-11-27_team_a_0001"]
     assert batch.items_for_day(PipelineSettings(), dt.date(2026, 11, 28), tmp_path) == []  # no folder: empty day
 
 
@@ -84,8 +85,8 @@ def test_csv_manifest_with_agent_team_start_time_and_holds(tmp_path):
     )
     (hold,) = a.events
     assert (hold.type, hold.start, hold.end, hold.source) == (EventType.HOLD, 60.1, 95.3, "metadata")
-    # no call id: from the file name; an explicit offset is kept (10:00 UTC = 17:00 WIB)
-    assert b.call_id == "b" and b.events is None
+    # no call id: from the path below the day folder; an explicit offset is kept (10:00 UTC = 17:00 WIB)
+    assert b.call_id == "2026-11-27_sub_b" and b.events is None
     assert b.recorded_at == dt.datetime(2026, 11, 27, 17, 0, tzinfo=WIB)
 
 
@@ -214,7 +215,7 @@ def test_summary_counts_hours_and_averages():
     line = s.log_line()
     assert "4 calls: 2 processed, 1 failed, 1 skipped; 2.00 h of audio in 30m00s (4.0 audio h/h)" in line
     md = s.markdown()
-    assert "| 4 | 2 | 1 | 1 | 2.00 | 30m00s | 4.0 |" in md and "| c | c.wav: the file is empty (0 bytes) |" in md
+    assert "| 4 | 2 | 1 | 1 | 0 | 0 | 0 | 2.00 | 30m00s | 4.0 |" in md and "| c | c.wav: the file is empty (0 bytes) |" in md
 
 
 # --------------------------------------------------------------------------- deployment

@@ -8,13 +8,14 @@ or an empty PostgreSQL database is ready to use and an old one is upgraded.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
-
 import logging
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from alembic import command
 from alembic.config import Config
@@ -64,6 +65,15 @@ def mask_url(url: str) -> str:
         # Malformed URLs still reach error messages; hide whatever sits between
         # "user:" and "@" the way SQLAlchemy would.
         return re.sub(r"(//[^:/@]*:)[^@/]*@", r"\1***@", url)
+
+
+def url_has_password(url: str) -> bool:
+    """Whether a database URL carries a password (a malformed one counts as if it did:
+    it is not shown or stored either)."""
+    try:
+        return bool(make_url(url).password)
+    except (ArgumentError, ValueError):
+        return True
 
 
 class Database:
@@ -167,9 +177,9 @@ def _create_engine(url: URL) -> Engine:
     backend = url.get_backend_name()
     connect_args: dict[str, Any] = {}
     if backend == "sqlite":
-        database = url.database or ""
-        if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        file = sqlite_file(url)
+        if file is not None:
+            _create_private(file)
     elif backend == "postgresql" and "connect_timeout" not in url.query:
         # libpq waits indefinitely for a black-holed host; a CLI run should fail fast.
         connect_args["connect_timeout"] = _PG_CONNECT_TIMEOUT_S
@@ -177,6 +187,43 @@ def _create_engine(url: URL) -> Engine:
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
     return engine
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The file of an SQLite URL, or None for an in-memory or ``file:`` URI database."""
+    database = url.database or ""
+    if url.get_backend_name() != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
+def _create_private(file: Path) -> None:
+    """Create the SQLite file (and missing folders) readable by its owner only: it holds
+    transcripts and, with ``privacy.keep_originals``, unredacted personal data. SQLite
+    gives its journal and WAL files the database file's permissions."""
+    missing = [folder for folder in (file.parent, *file.parent.parents) if not folder.exists()]
+    for folder in reversed(missing):
+        folder.mkdir(mode=0o700, exist_ok=True)
+    if not file.exists():
+        os.close(os.open(file, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
+@contextlib.contextmanager
+def _migration_lock(db: "Database") -> Iterator[None]:
+    """One process migrates a new SQLite file at a time: an exclusive lock on
+    ``<file>.lock`` (owner-only). Without it two runs opening a new file at once both
+    create the tables and the second fails ("table calls already exists")."""
+    file = sqlite_file(db.engine.url)
+    if file is None:
+        yield
+        return
+    lock_path = file.with_name(file.name + ".lock")
+    fd = os.open(lock_path, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -240,7 +287,7 @@ def current_revision(db: Database) -> str | None:
 def _run_migration(db: Database, step: Any, revision: str, verb: str) -> None:
     config = alembic_config(db)
     try:
-        with db.engine.begin() as connection:
+        with _migration_lock(db), db.engine.begin() as connection:
             if db.dialect == "postgresql":
                 # Several workers may open a new database at once; only one migrates,
                 # the others wait and then find the schema already at head.

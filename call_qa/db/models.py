@@ -101,6 +101,9 @@ class CallRow(Base):
     agent_id: Mapped[str | None] = mapped_column(String(128))
     team: Mapped[str | None] = mapped_column(String(128))
     recorded_at: Mapped[dt.datetime | None] = mapped_column()
+    # The call_id of the call holding the results when this recording is an exact copy
+    # (same content_hash) of it under another name (migration 0009); NULL otherwise.
+    duplicate_of: Mapped[str | None] = mapped_column(String(255))
 
 
 def _call_fk() -> Any:

@@ -84,6 +84,8 @@ def per_call_rows(
         )
         .outerjoin(ScorecardRow, and_(ScorecardRow.call_pk == CallRow.id, ok))
         .outerjoin(CallTimingRow, and_(CallTimingRow.call_pk == CallRow.id, ok))
+        # an exact copy of another call (batch duplicates) is that call, counted once
+        .where(CallRow.duplicate_of.is_(None))
     )
     if start is not None:
         query = query.where(day >= start)

@@ -376,7 +376,84 @@ def find_processed(
         )
         if not include_failed:
             query = query.where(CallRow.status == CallStatus.OK.value)
+        # a duplicate's row holds no results of its own
+        query = query.where(CallRow.duplicate_of.is_(None))
         return session.scalars(query.order_by(CallRow.id).limit(1)).first()
+
+
+@dataclass(frozen=True)
+class StoredIdentity:
+    """What identifies a stored call: where its recording was, its content, and the call
+    it is a copy of (None: it holds its own results)."""
+
+    call_id: str
+    source: str
+    content_hash: str
+    duplicate_of: str | None
+
+
+def stored_identity(db: Database, call_id: str) -> StoredIdentity | None:
+    """The identity stored under ``call_id``, or None when no such call is stored."""
+    with database_errors(db, f"look up call {call_id!r}"), db.session() as session:
+        row = session.execute(
+            select(CallRow.source, CallRow.content_hash, CallRow.duplicate_of).where(CallRow.call_id == call_id)
+        ).one_or_none()
+        return None if row is None else StoredIdentity(call_id, row.source, row.content_hash, row.duplicate_of)
+
+
+def find_original(db: Database, content_hash: str) -> tuple[str, CallStatus] | None:
+    """(call_id, status) of the stored call holding the results of the recording with
+    this ``content_hash``, whatever its settings: the first such call (not itself a
+    duplicate), an ok one before a failed one; None when there is none."""
+    with database_errors(db, "look up calls by content"), db.session() as session:
+        row = session.execute(
+            select(CallRow.call_id, CallRow.status)
+            .where(CallRow.content_hash == content_hash, CallRow.duplicate_of.is_(None))
+            .order_by((CallRow.status != CallStatus.OK.value), CallRow.id)
+            .limit(1)
+        ).first()
+        return None if row is None else (row.call_id, CallStatus(row.status))
+
+
+def record_duplicate(
+    db: Database, call_id: str, source: str, content_hash: str, settings_hash: str, duplicate_of: str
+) -> None:
+    """Store ``call_id`` as an exact copy of the stored call ``duplicate_of``: a row of
+    its own (so the recording is on record, under its own name) with the original's
+    status, duration and layout, ``errors`` saying ``duplicate of <id>``, and no results
+    (the original's stand for it). Results stored earlier under ``call_id`` (a stale
+    failure) are removed. Raises :class:`NotFoundError` when ``duplicate_of`` is not stored."""
+    with database_errors(db, f"record call {call_id!r} as a duplicate"), db.session() as session:
+        with session.begin():
+            original = session.scalars(select(CallRow).where(CallRow.call_id == duplicate_of)).one_or_none()
+            if original is None:
+                raise NotFoundError(f"No call {duplicate_of!r} in the database {db.url}.")
+            call = session.scalars(
+                select(CallRow).where(CallRow.call_id == call_id).with_for_update()
+            ).one_or_none()
+            before = daily.cells_of(session, db.dialect, [call.id]) if call is not None else set()
+            if call is None:
+                call = CallRow(call_id=call_id)
+                session.add(call)
+            else:
+                for table in _RESULT_TABLES:
+                    session.execute(delete(table).where(table.call_pk == call.id))
+            call.source = source
+            call.content_hash = content_hash
+            call.settings_hash = settings_hash
+            call.status = original.status
+            call.errors = [f"duplicate of {duplicate_of}"]
+            call.duration_s = original.duration_s
+            call.channels = original.channels
+            call.layout = original.layout
+            call.language = original.language
+            call.settings = {}
+            call.processed_at = dt.datetime.now(dt.timezone.utc)
+            call.duplicate_of = duplicate_of
+            session.flush()
+            if before:
+                daily.refresh_cells(session, db.dialect, before)
+    log.info("call %s is a duplicate of %s", call_id, duplicate_of)
 
 
 def latest_verdicts(db: Database, call_id: str) -> dict[str, Verdict]:
@@ -403,6 +480,7 @@ def latest_verdicts(db: Database, call_id: str) -> dict[str, Verdict]:
 
 
 def _fill_call_row(call: CallRow, result: CallResult) -> None:
+    call.duplicate_of = None  # results of its own from now on
     call.source = result.source
     call.content_hash = result.content_hash
     call.settings_hash = result.settings_hash

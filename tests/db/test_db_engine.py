@@ -77,3 +77,45 @@ def test_plain_postgresql_scheme_uses_psycopg():
     plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://", 1)
     with dbmod.open_database(plain, migrate=False) as database:
         assert database.engine.url.drivername == "postgresql+psycopg"
+
+
+# --------------------------------------------------------------------------- issue 20: locks and permissions
+
+
+def _open_at_once(url: str, barrier, errors) -> None:
+    try:
+        barrier.wait(timeout=60)
+        with dbmod.open_database(url) as database:
+            dbmod.list_calls(database)
+    except BaseException as exc:  # noqa: BLE001 - reported to the parent
+        errors.put(f"{type(exc).__name__}: {exc}")
+
+
+def test_two_processes_migrating_a_new_sqlite_file_at_once_both_succeed(tmp_path):
+    """Without the file lock the second dies in the race ("table calls already exists")."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    for attempt in range(4):  # the race is not hit every time without the lock; four new files
+        url = f"sqlite:///{tmp_path / f'race{attempt}.sqlite3'}"
+        barrier, errors = ctx.Barrier(2), ctx.Queue()
+        procs = [ctx.Process(target=_open_at_once, args=(url, barrier, errors)) for _ in range(2)]
+        for p in procs:
+            p.start()
+        for p in procs:
+            p.join(timeout=120)
+        problems = [errors.get() for _ in range(errors.qsize())] if not errors.empty() else []
+        assert problems == [] and [p.exitcode for p in procs] == [0, 0], problems
+
+
+def test_a_new_sqlite_file_and_its_folder_are_owner_only(tmp_path):
+    import os
+    import stat
+
+    path = tmp_path / "new" / "calls.sqlite3"
+    with dbmod.open_database(f"sqlite:///{path}"):
+        pass
+    mode = lambda p: stat.S_IMODE(os.stat(p).st_mode)  # noqa: E731
+    assert mode(path) == 0o600  # transcripts and kept originals: not world-readable
+    assert mode(path.parent) == 0o700
+    assert mode(path.with_name("calls.sqlite3.lock")) == 0o600

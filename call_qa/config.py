@@ -374,6 +374,13 @@ class PrivacySettings(_Strict):
     # its call id as in the transcript ([PHONE]_20261127-<hash>; call_qa/identity.py)
     redact_call_ids: bool = True
 
+    @model_validator(mode="after")
+    def _key_named(self) -> "PrivacySettings":
+        if self.redact and self.keep_originals and not (self.key_file or self.key_env):
+            raise ValueError("keep_originals is true but no site key is named: set privacy.key_file (a keyring "
+                             "made by `call-qa keys new`) or privacy.key_env, or set keep_originals: false")
+        return self
+
 
 class AudioSettings(_Strict):
     """Completeness of a recording (call_qa/audio.py): a file whose container promises
@@ -384,13 +391,6 @@ class AudioSettings(_Strict):
 
     on_truncated: Literal["fail", "flag"] = "fail"
     truncation_tolerance_s: float = Field(default=0.5, ge=0)
-
-    @model_validator(mode="after")
-    def _key_named(self) -> "PrivacySettings":
-        if self.redact and self.keep_originals and not (self.key_file or self.key_env):
-            raise ValueError("keep_originals is true but no site key is named: set privacy.key_file (a keyring "
-                             "made by `call-qa keys new`) or privacy.key_env, or set keep_originals: false")
-        return self
 
 
 class PipelineSettings(_Strict):

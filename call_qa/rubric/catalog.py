@@ -59,6 +59,8 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "request": "verification_requests",
             "answer": "identifier_answers",
             "done": "verification_done",
+            "public": "public_identifiers",
+            "third_party": "third_party_cues",
         },
         "closing_greeting": {"further_help": "further_help", "thanks": "closing_thanks", "farewell": "closing_greetings"},
         "address_by_name": {"honorific": "honorifics"},
@@ -68,7 +70,8 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "attentiveness": {"acknowledgement": "acknowledgements", "repeat_request": "repeat_requests",
                           "caller_prompt": "caller_prompts"},
         "empathy": {"complaint": "complaint_cues", "empathy": "empathy_phrases", "weak": "weak_empathy"},
-        "probing": {"question": "probing_questions", "problem": "problem_statement", "solution": "solution_markers"},
+        "probing": {"question": "probing_questions", "problem": "problem_statement", "solution": "solution_markers",
+                    "not_probing": "non_probing_questions"},
         "conversation_control": {},
         "formal_language": {"informal": "informal_words"},
         "hold_transfer_technique": {
@@ -79,7 +82,7 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "solution_clarity": {"structure": "structure_markers", "vague": "vague_answers"},
         "solution_accuracy": {},
         "solution_completeness": {},
-        "procedure_compliance": {"account_info": "account_specific"},
+        "procedure_compliance": {"account_info": "account_specific", "generic": "conditional_openers"},
         "solution_acceptance": {
             "check": "acceptance_checks",
             "follow_up": "follow_up",
@@ -109,7 +112,7 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         "customer_identification": frozenset(),
         "data_verification": frozenset({"verification_required"}),
         "closing_greeting": frozenset({"closing_agent_turns", "closing_window_s"}),
-        "address_by_name": frozenset({"address_min_mentions", "address_accept_bare_name"}),
+        "address_by_name": frozenset({"address_min_mentions", "address_accept_bare_name", "address_short_call_s"}),
         "no_interruption": frozenset(
             {"interruption_partial_max", "interruption_count_attempted", "interruption_fail_overlap_s"}
         ),

@@ -158,9 +158,10 @@ def judge_customer_identification(ctx: CallContext, item: RubricItem, opts: Rubr
         return judgement(Verdict.PASS, 0.75, evidence,
                   "agent asked for the caller's name; no name recognised in the caller's answer")
     if f.name:
-        # The caller gave the name unasked: identification happened, less firmly the agent's doing.
-        return judgement(Verdict.PASS, 0.65, evidence,
-                  f"caller introduced themselves as '{f.name}' before the agent asked")
+        # rubric.md: "Agent asks who is calling". A name the caller volunteered is not the
+        # agent's identification (an officer marks it fail); address_by_name may still use it.
+        return judgement(Verdict.FAIL, 0.65, evidence,
+                  f"the agent never asked who was calling (the caller volunteered the name '{f.name}')")
     probe = ctx.agent[:4]
     return judgement(Verdict.FAIL, 0.65,
               [ctx.evidence(l, "no identification question in the agent's turns") for l in probe],
@@ -168,34 +169,81 @@ def judge_customer_identification(ctx: CallContext, item: RubricItem, opts: Rubr
 
 
 def judge_data_verification(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """The agent asks for (or reads back) an identifier and the caller gives it."""
+    """Identity verified before account-specific information (rubric.md).
+
+    * account details given with no identifier asked and answered before them → fail;
+    * ... after public identifiers only (NPWP, the holder's name: printed on every letter)
+      → partial, or fail when the caller speaks for someone else or an identifier was read
+      out to the caller (no real verification before a disclosure);
+    * an identifier asked and given (or read back) → pass;
+    * no account details: an identifier asked and not given, or none asked → not_applicable
+      (nothing needed verifying; ``verification_required`` makes "none asked" a fail).
+    """
     v = ctx.verification
-    if v.request is not None and v.readback:
-        return judgement(Verdict.PASS, 0.8, [ctx.evidence(v.request, f"agent {v.answer_reason}: {v.request_hit.describe()}",
-                                                   v.request_hit)], "agent read the identifier back for confirmation")
-    if v.request is not None:
-        ask = ctx.evidence(v.request, f"identifier request {v.request_hit.describe()}", v.request_hit)
-        if v.answer is not None:
-            return judgement(Verdict.PASS, 0.85, [ask, ctx.evidence(v.answer, f"caller's identifier: {v.answer_reason}")],
-                      "agent asked for an identifier and the caller gave it")
-        return judgement(Verdict.PARTIAL, 0.6, [ask],
-                  "agent asked for an identifier but no identifier was heard in the caller's answer")
     account = ctx.account_info
     if account is not None:
-        return judgement(Verdict.FAIL, 0.65,
-                  [ctx.evidence(account[0], f"account-specific information {account[1].describe()} without "
-                                            "any verification before", account[1])],
-                  "account-specific information given but identity never verified")
+        line, ah = account
+        acct = ctx.evidence(line, f"account-specific information {ah.describe()}", ah)
+        asked = _verification_requests_before(ctx, line)
+        if not asked:
+            return judgement(Verdict.FAIL, 0.65, [acct],
+                             "account-specific information given but identity never verified before it")
+        public = ctx.words(item.cue("public"))
+        ask_ev = [ctx.evidence(l, f"identifier request {h.describe()}", h) for l, h in asked]
+        if all(h.phrase in public or " ".join(h.phrase.split()[:1]) in public for _, h in asked):
+            third = next(((c, h) for c in ctx.customer if c.index < line.index
+                          and (h := ctx.hit(c, item.cue("third_party"))) is not None), None)
+            if third is not None or ah.matcher == "identifier read out with digits":
+                why = (f"the caller speaks for someone else ({third[1].describe()})" if third is not None
+                       else "an identifier was read out to the caller")
+                extra = [ctx.evidence(third[0], f"third party {third[1].describe()}", third[1])] if third else []
+                return judgement(Verdict.FAIL, 0.6, ask_ev + extra + [acct],
+                                 f"only public identifiers ({', '.join(h.phrase for _, h in asked)}) before account "
+                                 f"details, and {why}")
+            return judgement(Verdict.PARTIAL, 0.6, ask_ev + [acct],
+                             f"only public identifiers ({', '.join(h.phrase for _, h in asked)}) asked before "
+                             "account-specific information")
+        return judgement(Verdict.PASS, 0.8, ask_ev + [acct], "identity verified before account-specific information")
+    if v.request is not None and (v.readback or v.answer is not None):
+        ask = ctx.evidence(v.request, f"identifier request {v.request_hit.describe()}", v.request_hit)
+        if v.readback:
+            return judgement(Verdict.PASS, 0.8, [ask], "agent read the identifier back for confirmation")
+        return judgement(Verdict.PASS, 0.75, [ask, ctx.evidence(v.answer, f"caller's identifier: {v.answer_reason}")],
+                         "agent asked for an identifier and the caller gave it")
     probe = ctx.agent[:4]
-    if opts.verification_required:
+    if opts.verification_required and v.request is None:
         return judgement(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier request") for l in probe],
                   "no identity verification (required for every call by configuration)")
     # General information only: rubric.md asks for verification "before account-specific
-    # information", so with none given there was nothing to verify for.
-    return judgement(Verdict.NOT_APPLICABLE, 0.5, [ctx.evidence(l, "no identifier request") for l in probe] or
+    # information", so with none given there was nothing to verify for; a question that
+    # named an identifier without getting one ("is your e-mail still active?") asked
+    # about it, not for it.
+    why = ("an identifier was mentioned but none was given" if v.request is not None
+           else "no identity verification")
+    return judgement(Verdict.NOT_APPLICABLE, 0.5, [ctx.evidence(l, "no identifier given") for l in probe] or
               [ctx.measurement("no identifier request")],
-              "no identity verification, and no account-specific information was given: none was needed "
+              f"{why}, and no account-specific information was given: none was needed "
               "(set verification_required where every call must verify)")
+
+
+def _verification_requests_before(ctx: CallContext, line: Line) -> list[tuple[Line, CueHit]]:
+    """The agent's identifier requests before ``line`` that the caller answered with an
+    identifier (or that read one back), each with its identifier hits."""
+    ident = ctx.cue("data_verification", "identifier")
+    request = ctx.cue("data_verification", "request")
+    out = []
+    for q in ctx.agent:
+        if q.index >= line.index:
+            break
+        hits = ctx.hits(q, ident)
+        if not hits or not (q.is_question or ctx.hit(q, request) is not None):
+            continue
+        answered = ctx.verification.readback and ctx.verification.request is q or any(
+            ctx.identifier_answer(a) for a in ctx.after(q, Role.CUSTOMER, ctx.options.verification_answer_customer_turns) if a.index < line.index)
+        if answered:
+            out.extend((q, h) for h in hits)
+    return out
+
 
 
 def judge_closing_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -252,12 +300,17 @@ def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOption
                 bare.append(ctx.evidence(line, f"name without honorific '{tok}'"))
     count = len(titled) + (len(bare) if opts.address_accept_bare_name else 0)
     learned = f"caller's name '{f.name}' learned at {f.answer.start:.1f} s"
-    if count >= opts.address_min_mentions:
+    # A short conversation leaves room for one use; a longer one should hear the name
+    # again. Speech time, not clock time: a long hold adds no occasion to use the name.
+    rest = sum(l.end - l.start for l in ctx.lines[f.answer.index + 1:])
+    needed = opts.address_min_mentions if rest >= opts.address_short_call_s else 1
+    learned += f"; {rest:.0f} s of speech after it ({needed} use(s) needed)"
+    if count >= needed:
         return judgement(Verdict.PASS, 0.85, titled + bare, f"{learned}; addressed by name {count} time(s)")
     if titled or bare:
         return judgement(Verdict.PARTIAL, 0.7, titled + bare,
                   f"{learned}; {len(titled)} use(s) with honorific, {len(bare)} without "
-                  f"(pass needs {opts.address_min_mentions} with honorific)")
+                  f"(pass needs {needed} with honorific)")
     later = ctx.after(f.answer, Role.AGENT, MAX_EVIDENCE)
     ev = [ctx.evidence(l, f"agent turn without the caller's name '{f.name}'") for l in later] or [
         ctx.evidence(f.answer, f"caller's name '{f.name}'; the agent did not speak after it")
@@ -627,26 +680,52 @@ def judge_empathy(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
 
 
 def _probing_questions(ctx: CallContext, item_cue: str) -> list[tuple[Line, CueHit | None]]:
-    """Agent questions between the problem statement and the first solution-like turn."""
+    """Agent questions about the caller's issue between the problem statement and the
+    first solution-like turn.
+
+    Not probing: the name question, a request for data the caller answers with an
+    identifier (digits, an e-mail) — a question that only names an identifier ("is the
+    registered e-mail still active?") asks about the issue —, the restatement of the
+    problem, "say that again", and questions that rush or close ("Udah ya, Pak?").
+    """
     if ctx.problem is None:
         return []
     stop = ctx.solution[0].index if ctx.solution else len(ctx.lines)
-    exclude = [ctx.cue("customer_identification", "question"), ctx.cue("data_verification", "identifier"),
-               ctx.cue("problem_confirmation", "restatement"), ctx.cue("attentiveness", "repeat_request")]
+    exclude = [ctx.cue("customer_identification", "question"), ctx.cue("problem_confirmation", "restatement"),
+               ctx.cue("attentiveness", "repeat_request"), ctx.cue("probing", "not_probing"),
+               ctx.cue("closing_greeting", "further_help")]
+    ident = ctx.cue("data_verification", "identifier")
     out = []
     for line in ctx.after(ctx.problem[0], Role.AGENT):
         if line.index >= stop:
             break
-        if any(ctx.hit(line, c) is not None for c in exclude):
-            continue  # identity, confirmation and "say that again" questions are not probing
         h = ctx.hit(line, item_cue)
-        if line.is_question or h is not None:
-            out.append((line, h))
+        if not (line.is_question or h is not None):
+            continue
+        if any(ctx.hit(line, c) is not None for c in exclude):
+            continue
+        replies = ctx.after(line, Role.CUSTOMER, 1)
+        if ctx.hit(line, ident) is not None and (not replies or ctx.identifier_answer(replies[0])):
+            continue  # asking for data, not about the issue
+        out.append((line, h))
     return out
 
 
+def _confirmation(ctx: CallContext) -> Line | None:
+    """The agent's restatement of the caller's issue (phrase or "Jadi …, betul?" frame)."""
+    if ctx.problem is None:
+        return None
+    lead, check = ctx.cue("problem_confirmation", "lead"), ctx.cue("problem_confirmation", "check")
+    restate = ctx.cue("problem_confirmation", "restatement")
+    return next((l for l in ctx.after(ctx.problem[0], Role.AGENT)
+                 if _lead_and_check(ctx, l, lead, check) or ctx.hit(l, restate)), None)
+
+
 def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """Agent questions between the caller's problem statement and the first solution-like turn."""
+    """Agent questions about the issue between the caller's problem statement and the
+    first solution-like turn (:func:`_probing_questions`): ``probing_min_questions`` → pass;
+    fewer but some, or none and only a restatement of the problem checked with the
+    caller → partial; none → fail."""
     if ctx.problem is None:
         return judgement(Verdict.NEEDS_REVIEW, 0.3,
                   [ctx.evidence(l, "no problem statement recognised") for l in ctx.customer[:3]]
@@ -656,18 +735,23 @@ def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
     questions = _probing_questions(ctx, item.cue("question"))
     evidence = [ctx.evidence(problem, "caller's problem statement" + (f" ({ph.describe()})" if ph else ""), ph)]
     for line, h in questions[:MAX_EVIDENCE]:
-        evidence.append(ctx.evidence(line, "agent question" + (f" {h.describe()}" if h else " ('?')"), h))
+        evidence.append(ctx.evidence(line, "agent question about the issue" + (f" {h.describe()}" if h else " ('?')"), h))
     if ctx.solution:
         s, sh = ctx.solution
         evidence.append(ctx.evidence(s, "first solution-like turn" + (f" {sh.describe()}" if sh else " (long statement)"), sh))
     where = ("between the problem statement and the first solution-like turn" if ctx.solution
              else "after the problem statement (no solution-like turn recognised)")
-    summary = f"{len(questions)} agent question(s) {where}"
+    summary = f"{len(questions)} agent question(s) about the issue {where}"
     if len(questions) >= opts.probing_min_questions:
         return judgement(Verdict.PASS, 0.7, evidence, summary)
     if questions:
         return judgement(Verdict.PARTIAL, 0.55, evidence, summary)
-    return judgement(Verdict.FAIL, 0.55, evidence, summary)
+    confirm = _confirmation(ctx)
+    if confirm is not None:
+        evidence.append(ctx.evidence(confirm, "restatement of the problem (no question of its own)"))
+        return judgement(Verdict.PARTIAL, 0.55, evidence,
+                         f"{summary}; the agent only restated the problem and checked it")
+    return judgement(Verdict.FAIL, 0.6, evidence, summary)
 
 
 def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -786,8 +870,12 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
     transfer_window = _timing_threshold(ctx, "transfer_announce_window_s")
     limit = _timing_threshold(ctx, "hold_max_s")
     evidence: list[Evidence] = []
-    checks: list[bool] = []
+    # Per event, as a QA lead scores it: a hold nobody announced, or a transfer nobody
+    # announced (blind), fails; one missing element (no thanks, over the limit, no
+    # target said) is partial; all present passes. The call gets its worst event.
+    worst = Verdict.PASS
     events_ok = 0
+    rank = {Verdict.PASS: 2, Verdict.PARTIAL: 1, Verdict.FAIL: 0}
     for e in holds:
         ann = _agent_cue_near(ctx, item.cue("hold_announcement"), e.start - window, e.start + 1.0, before=True)
         ret = _agent_cue_near(ctx, item.cue("hold_return"), e.end - 1.0, e.end + window, before=False)
@@ -795,9 +883,9 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
         thanked = bool(e.details.thanked) or ret is not None
         over = e.details.over_limit
         over = bool(over) if over is not None else (e.end - e.start) > limit
-        ok = [announced, thanked, not over]
-        checks += ok
-        events_ok += all(ok)
+        verdict = Verdict.FAIL if not announced else (Verdict.PASS if thanked and not over else Verdict.PARTIAL)
+        events_ok += verdict == Verdict.PASS
+        worst = min(worst, verdict, key=rank.__getitem__)
         what = (f"hold {e.end - e.start:.0f} s at {e.start:.1f} s: "
                 f"{'announced' if announced else 'not announced'}, {'thanked' if thanked else 'not thanked'} after, "
                 f"{'over' if over else 'within'} the {limit:.0f} s limit")
@@ -810,19 +898,17 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
         if not target and ann is not None:
             rest = ann[0].tokens[ann[1].position + len(ann[1].phrase.split()):]
             target = " ".join(rest[:4])
-        ok = [ann is not None, bool(target)]
-        checks += ok
-        events_ok += all(ok)
-        what = (f"transfer at {e.start:.1f} s: {'announced' if ann else 'not announced'}, "
+        verdict = Verdict.FAIL if ann is None else (Verdict.PASS if target else Verdict.PARTIAL)
+        events_ok += verdict == Verdict.PASS
+        worst = min(worst, verdict, key=rank.__getitem__)
+        what = (f"transfer at {e.start:.1f} s: {'announced' if ann else 'not announced (blind)'}, "
                 + (f"target '{target}'" if target else "no target said"))
         evidence.append(_event_evidence(ctx, e, ann, what))
     n = len(holds) + len(transfers)
     summary = f"{events_ok} of {n} hold/transfer event(s) handled fully"
-    if events_ok == n:
-        return judgement(Verdict.PASS, 0.75, evidence, summary)
-    if any(checks):
-        return judgement(Verdict.PARTIAL, 0.65, evidence, summary)
-    return judgement(Verdict.FAIL, 0.65, evidence, summary)
+    if worst == Verdict.FAIL:
+        summary += "; an unannounced hold or blind transfer fails the item"
+    return judgement(worst, {Verdict.PASS: 0.75, Verdict.PARTIAL: 0.65, Verdict.FAIL: 0.7}[worst], evidence, summary)
 
 
 def _event_evidence(ctx: CallContext, e: Event, ann: tuple[Line, CueHit] | None, what: str) -> Evidence:

@@ -39,10 +39,14 @@ class RubricOptions:
         verification_required: data_verification fails when no verification was asked
             even though nothing account-specific was said (False: needs_review, as a
             general-information call may not need verification).
-        address_min_mentions: honorific + name uses for address_by_name to pass (1).
+        address_min_mentions: honorific + name uses for address_by_name to pass (2: a QA
+            officer expects the name more than once; once is partial) ...
+        address_short_call_s: ... unless the speech after the name was learned lasts less than
+            this long, where one use passes (60 s: a one-minute conversation has room for one).
         address_accept_bare_name: the name without honorific passes address_by_name
             (False: partial; set True where first names alone are the house style).
-        interruption_partial_max: agent interruptions still judged partial; more fail (2).
+        interruption_partial_max: agent interruptions still judged partial; more fail (1: one
+            cut-off is partial, two fail, as a QA lead scores it).
         interruption_count_attempted: count attempted (caller kept talking) as well as
             successful interruptions (True: both cut the caller off).
         interruption_fail_overlap_s: one agent interruption talking over the caller this
@@ -61,7 +65,7 @@ class RubricOptions:
             utterances after a complaint to answer it (4).
         probing_min_questions: agent questions between problem and solution to pass (1).
         informal_per_100_partial: informal words per 100 agent words still judged
-            partial; more fail; none passes (1.0).
+            partial; more fail; none passes (2.5: a slip or two in a longer call is partial).
         (The hold/transfer items search the agent's phrases in the timing stage's windows,
         ``timing.hold_phrase_window_s`` and ``transfer_announce_window_s``, and judge a hold
         by its ``hold_max_s``: the thresholds of the timing report, one definition each.)
@@ -100,9 +104,10 @@ class RubricOptions:
     problem_min_words: int = 6
     solution_min_words: int = 15
     verification_required: bool = False
-    address_min_mentions: int = 1
+    address_min_mentions: int = 2
     address_accept_bare_name: bool = False
-    interruption_partial_max: int = 2
+    address_short_call_s: float = 60.0
+    interruption_partial_max: int = 1
     interruption_count_attempted: bool = True
     interruption_fail_overlap_s: float = 2.0
     attentive_latency_max_s: float = 2.0
@@ -112,7 +117,7 @@ class RubricOptions:
     attentive_fail_problems: int = 2
     empathy_window_agent_turns: int = 4
     probing_min_questions: int = 1
-    informal_per_100_partial: float = 1.0
+    informal_per_100_partial: float = 2.5
     pace_wpm_min: float = 80.0
     pace_wpm_max: float = 260.0
     clarity_min_sentences: int = 2

@@ -88,6 +88,7 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "follow_up": "follow_up",
             "acceptance": "caller_acceptance",
             "rejection": "caller_rejection",
+            "understood": "caller_understood",
         },
         # email-only items (the shared ids above keep their phone roles)
         "opening_sentence": {"salutation": "email_salutations", "opener": "email_openers"},
@@ -119,7 +120,7 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         "problem_confirmation": frozenset(),
         "attentiveness": frozenset(
             {"attentive_latency_max_s", "attentive_dead_air_max", "attentive_repeat_max", "attentive_interruptions_max",
-             "attentive_fail_problems"}
+             "attentive_fail_problems", "attentive_ignored_complaints_max"}
         ),
         "empathy": frozenset({"empathy_window_agent_turns"}),
         "probing": frozenset({"probing_min_questions"}),

@@ -594,8 +594,16 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
                and (h := ctx.hit(l, item.cue("caller_prompt"))) is not None and h.position <= 3]
     for line, h in prompts[:3]:
         evidence.append(ctx.evidence(line, f"the caller had to prompt the agent {h.describe()}", h))
-    if prompts:
-        bad.append(f"the caller had to prompt the agent {len(prompts)} time(s)")
+    # Left without a word: the caller having to prompt, or a hold nobody announced (one
+    # problem, as the prompt usually answers the silent hold).
+    silent = [e for e in ctx.timing.events_of(EventType.HOLD)
+              if not (e.details.announced or _agent_cue_near(
+                  ctx, ctx.cue("hold_transfer_technique", "hold_announcement"),
+                  e.start - _timing_threshold(ctx, "hold_phrase_window_s"), e.start + 1.0, before=True))]
+    evidence += [ctx.measurement(f"unannounced hold {e.end - e.start:.0f} s", e.start, e.end) for e in silent[:2]]
+    if prompts or silent:
+        bad.append(f"the caller had to prompt the agent {len(prompts)} time(s)" if prompts
+                   else f"{len(silent)} hold(s) without a word to the caller")
     # A caller's question answered with a deferral ("nanti di sana dijelaskan") is not
     # listened to: each such reply is a problem (at most two count).
     vague_cue = ctx.cue("solution_clarity", "vague")
@@ -610,11 +618,21 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
     for reply, h, q in deflected[:2]:
         evidence.append(ctx.evidence(reply, f"caller's question at {q.start:.1f} s deflected {h.describe()}", h))
         bad.append(f"caller's question at {q.start:.1f} s deflected")
+    # A complaint left unanswered is scored under empathy (an officer does not mark the
+    # same miss twice) unless the agent ignores the caller again and again; rushing the
+    # caller off ("Udah ya, Pak?") is not listening.
     ignored = _unanswered_complaints(ctx, opts)
     for line, h in ignored[:3]:
         evidence.append(ctx.evidence(line, f"complaint {h.describe()} not acknowledged by the agent", h))
-    if ignored:
-        bad.append(f"{len(ignored)} complaint(s) not acknowledged")
+    if len(ignored) > opts.attentive_ignored_complaints_max:
+        bad.append(f"{len(ignored)} complaint(s) not acknowledged (limit {opts.attentive_ignored_complaints_max})")
+    rush = [(l, h) for l in ctx.agent if l.is_question
+            and (h := ctx.hit(l, ctx.cue("probing", "not_probing"))) is not None
+            and ctx.hit(l, ctx.cue("closing_greeting", "further_help")) is None
+            and ctx.hit(l, ctx.cue("solution_acceptance", "check")) is None]
+    if rush:
+        bad.append("the caller was rushed off " + ", ".join(h.describe() for _, h in rush[:2]))
+        evidence += [ctx.evidence(l, f"rushing the caller {h.describe()}", h) for l, h in rush[:2]]
     measured = "; ".join(good + bad)
     if measured:
         evidence.append(ctx.measurement(measured))
@@ -1106,6 +1124,15 @@ def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOp
                 asked.append((line, h, label))
                 break
     if not asked:
+        # The caller said they understood without being asked: the agent did not check,
+        # but the acceptance is on record (an officer gives partial).
+        after = ctx.after(ctx.solution[0], Role.CUSTOMER) if ctx.solution else ()
+        own = next(((l, a) for l in after if ctx.hit(l, item.cue("rejection")) is None
+                    and (a := ctx.hit(l, item.cue("understood"))) is not None), None)
+        if own is not None:
+            return judgement(Verdict.PARTIAL, 0.6, [ctx.evidence(own[0], f"caller's own acceptance {own[1].describe()}",
+                                                                 own[1])],
+                             "no acceptance check or follow-up by the agent; the caller said unprompted that it was clear")
         probe = ctx.closing_lines(opts) or lines[-3:]
         return judgement(Verdict.FAIL, 0.6,
                   [ctx.evidence(l, "no acceptance check or follow-up statement") for l in probe]
@@ -1122,8 +1149,16 @@ def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOp
                            ctx.evidence(reply, f"caller's acceptance {a.describe()}", a)],
                           f"{label} by the agent and the caller accepted")
     line, h, label = asked[0]
-    return judgement(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"{label} {h.describe()}", h)],
-              f"{label} by the agent, but no acceptance heard from the caller")
+    # rubric.md: the agent "checks that the caller understood/accepted, or states the
+    # follow-up" — the agent's part is done; only a rejection heard after it is partial.
+    rejected = [r for l, _, _ in asked for r in ctx.after(l, Role.CUSTOMER, opts.acceptance_answer_customer_turns)
+                if ctx.hit(r, item.cue("rejection")) is not None]
+    if rejected:
+        return judgement(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"{label} {h.describe()}", h),
+                                                ctx.evidence(rejected[0], "the caller did not accept")],
+                         f"{label} by the agent, but the caller did not accept")
+    return judgement(Verdict.PASS, 0.65, [ctx.evidence(line, f"{label} {h.describe()}", h)],
+                     f"{label} by the agent (no answer from the caller recognised)")
 
 
 JUDGES: Mapping[str, ItemJudge] = {

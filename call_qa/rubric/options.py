@@ -53,14 +53,19 @@ class RubricOptions:
             long fails the item whatever the count (2.0 s: a short overlap may be an eager
             reply, a long talk-over is cutting the caller off).
         attentive_latency_max_s: mean response latency above this is slow (2.0 s).
-        attentive_dead_air_max: more dead-air events than this is inattentive (2).
+        attentive_dead_air_max: more dead-air events than this is inattentive (1: one pause
+            to look something up happens; a second is a pattern).
         attentive_repeat_max: more agent requests to repeat than this is inattentive (0:
             rubric.md — the agent "does not make the caller repeat").
         attentive_interruptions_max: more agent interruptions than this is inattentive
             (0: cutting the caller off is not listening).
         attentive_fail_problems: this many distinct listening problems (slow replies, dead air,
             interruptions, requests to repeat, the caller having to prompt "halo? masih di
-            sana?", complaints left unacknowledged) fail the item; fewer are partial (2).
+            sana?" or a hold nobody announced, rushing the caller off, complaints left
+            unacknowledged) fail the item; fewer are partial (2).
+        attentive_ignored_complaints_max: complaints the agent may leave unacknowledged before
+            attentiveness counts it as a problem (2: one or two are empathy's to score; a
+            caller ignored three times was not listened to).
         empathy_window_agent_turns: an empathy phrase must come within this many agent
             utterances after a complaint to answer it (4).
         probing_min_questions: agent questions between problem and solution to pass (1).
@@ -111,10 +116,11 @@ class RubricOptions:
     interruption_count_attempted: bool = True
     interruption_fail_overlap_s: float = 2.0
     attentive_latency_max_s: float = 2.0
-    attentive_dead_air_max: int = 2
+    attentive_dead_air_max: int = 1
     attentive_repeat_max: int = 0
     attentive_interruptions_max: int = 0
     attentive_fail_problems: int = 2
+    attentive_ignored_complaints_max: int = 2
     empathy_window_agent_turns: int = 4
     probing_min_questions: int = 1
     informal_per_100_partial: float = 2.5

@@ -355,8 +355,8 @@ class CallContext:
         ident = self.cue("data_verification", "identifier")
         request = self.cue("data_verification", "request")
         for line in self.after(self.problem[0], Role.AGENT):
-            if line.is_question:
-                continue
+            if line.is_question and self._statement_words(line) < self.options.solution_min_words:
+                continue  # a question; a long answer that ends "… shall we try it now?" still answers
             if self.hit(line, ident) is not None and self.hit(line, request) is not None:
                 continue  # "mohon disebutkan NIK Bapak" asks for data, it does not answer
             h = self.hit(line, cue)
@@ -397,6 +397,11 @@ class CallContext:
         k = len(run)
         return any(tuple(c.tokens[i:i + k]) == run for c in self.customer if c.index < line.index
                    for i in range(len(c.tokens) - k + 1))
+
+    @staticmethod
+    def _statement_words(line: Line) -> int:
+        """Words in the sentences of ``line`` that are not questions."""
+        return sum(len(tokens(p)) for p in _sentences(line.utt.text) if not p.rstrip().endswith("?"))
 
     @cached_property
     def account_info(self) -> tuple[Line, CueHit] | None:

@@ -343,6 +343,19 @@ def titled_names(ctx: CallContext, line: Line, honorifics: frozenset[str]) -> li
     return out
 
 
+def real_transfers(ctx: CallContext) -> list[Event]:
+    """Transfer events the call bears out: a new voice or a ringback, or the agent hardly
+    speaks after it. "pengelolaannya sudah dialihkan ke pemerintah daerah" names a referral
+    in passing; the same agent talking on for several turns was no hand-over."""
+    out = []
+    for e in ctx.timing.events_of(EventType.TRANSFER):
+        after = [l for l in ctx.agent if l.start >= e.end]
+        if e.details.new_voice or e.details.ringback or any(l.role == Role.OTHER for l in ctx.lines
+                                                             if l.start >= e.start) or len(after) <= 1:
+            out.append(e)
+    return out
+
+
 def _line_at(ctx: CallContext, role: Role, t: float) -> Line | None:
     """The ``role`` utterance covering time ``t`` (or starting closest to it)."""
     cands = [l for l in ctx.lines if l.role == role and l.start - 0.5 <= t <= l.end + 0.5]
@@ -723,7 +736,8 @@ def _probing_questions(ctx: CallContext, item_cue: str) -> list[tuple[Line, CueH
         if any(ctx.hit(line, c) is not None for c in exclude):
             continue
         replies = ctx.after(line, Role.CUSTOMER, 1)
-        if ctx.hit(line, ident) is not None and (not replies or ctx.identifier_answer(replies[0])):
+        if ctx.hit(line, ident) is not None and (not replies or ctx.identifier_answer(replies[0])
+                                                 or ctx.hit(line, ctx.cue("data_verification", "public"))):
             continue  # asking for data, not about the issue
         out.append((line, h))
     return out
@@ -773,29 +787,26 @@ def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
 
 
 def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """The agent leads the core stages identification → problem (probing/confirmation) →
-    solution, in that order, without letting the call stall.
+    """The agent leads the call: it works out the problem (probing or a checked
+    restatement) before the solution, and the call does not stall.
 
-    Greeting and closing have items of their own and do not count here. A handed-over
-    call (transfer) has the announced transfer as its solution stage. Verdicts: the
-    agent asks no question of its own after the opening, or misses every core stage →
-    fail (the caller drives the call); stages missing or out of order, account details
-    before identification, or stalls (dead air over the limit, an unannounced or
-    over-long hold, the caller asking "halo?") → partial; otherwise pass. Confidence
-    stays modest: stage detection from phrases is approximate.
+    Greeting, closing and identification have items of their own and do not count here.
+    A handed-over call (transfer) has the announced transfer as its solution stage.
+    Problems counted: a missing or out-of-order stage, account details before
+    identification, stalls (dead air over the limit, an unannounced or over-long hold,
+    the caller prompting "halo?", asking the caller to repeat), rushing the caller off
+    ("Udah ya, Pak?"). None → pass; one → partial; two or more, or no question of the
+    agent's own after the opening → fail (the caller drove the call). Confidence stays
+    modest: stage detection from phrases is approximate.
     """
     stages: list[tuple[str, Line | None, str]] = []
     f = ctx.identification
     ident = f.question or (ctx.verification.request if ctx.verification.request else None)
-    stages.append(("identification", ident, "name question" if f.question else "identifier request"))
     probes = _probing_questions(ctx, ctx.cue("probing", "question"))
-    confirm = next((l for l in (ctx.after(ctx.problem[0], Role.AGENT) if ctx.problem else ())
-                    if _lead_and_check(ctx, l, ctx.cue("problem_confirmation", "lead"),
-                                       ctx.cue("problem_confirmation", "check"))
-                    or ctx.hit(l, ctx.cue("problem_confirmation", "restatement"))), None)
+    confirm = _confirmation(ctx)
     problem_stage = probes[0][0] if probes else confirm
     stages.append(("probing/confirmation", problem_stage, "question" if probes else "restatement"))
-    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    transfers = real_transfers(ctx)
     solution = ctx.solution[0] if ctx.solution else None
     if transfers:
         ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
@@ -809,8 +820,9 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
     evidence = [ctx.evidence(line, f"stage {name} at {line.start:.1f} s" + (f" ({how})" if how else ""))
                 for name, line, how in stages if line is not None]
     missing = [name for name, line, _ in stages if line is None]
-    found = [(name, line) for name, line, _ in stages if line is not None]
-    disorder = [f"{a} before {b}" for (b, lb), (a, la) in zip(found, found[1:]) if la.start < lb.start]
+    # A restatement after the answer has begun still works the problem out: no disorder
+    # between those two stages; a handed-over call missing both is one problem.
+    disorder: list[str] = []
     account = ctx.account_info
     if account is not None and ident is not None and account[0].start < ident.start:
         disorder.append("account details before identification")
@@ -823,25 +835,40 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
         evidence.append(ctx.measurement(f"{len(dead)} dead-air stretches (limit {opts.attentive_dead_air_max})",
                                         dead[0].start, dead[-1].end))
     limit = _timing_threshold(ctx, "hold_max_s")
+    window = _timing_threshold(ctx, "hold_phrase_window_s")
     for e in ctx.timing.events_of(EventType.HOLD):
         over = e.details.over_limit
         over = bool(over) if over is not None else (e.end - e.start) > limit
-        if over or e.details.announced is False:
+        announced = bool(e.details.announced) or _agent_cue_near(
+            ctx, ctx.cue("hold_transfer_technique", "hold_announcement"), e.start - window, e.start + 1.0,
+            before=True) is not None
+        if over or not announced:
             stalls.append(f"hold of {e.end - e.start:.0f} s " + ("over the limit" if over else "not announced"))
             evidence.append(ctx.measurement(stalls[-1], e.start, e.end))
+            break  # one hold problem is one stall
+    repeat = next((l for l in ctx.agent if ctx.hit(l, ctx.cue("attentiveness", "repeat_request")) is not None), None)
+    if repeat is not None:
+        stalls.append("the caller was asked to repeat")
+        evidence.append(ctx.evidence(repeat, "asked the caller to repeat"))
+    rush = next((l for l in ctx.agent if l.is_question and ctx.hit(l, ctx.cue("probing", "not_probing")) is not None
+                 and ctx.hit(l, ctx.cue("closing_greeting", "further_help")) is None
+                 and ctx.hit(l, ctx.cue("solution_acceptance", "check")) is None), None)
+    if rush is not None:
+        stalls.append("the caller was rushed off")
+        evidence.append(ctx.evidence(rush, "rushing the caller"))
     own_questions = [l for l in ctx.agent[1:] if l.is_question
                      and ctx.hit(l, ctx.cue("attentiveness", "repeat_request")) is None
                      and ctx.hit(l, ctx.cue("closing_greeting", "further_help")) is None]
-    problems = ([f"missing: {', '.join(missing)}"] if missing else []) + (
-        [f"out of order: {', '.join(disorder)}"] if disorder else []) + stalls
-    if not own_questions or len(missing) == len(stages):
-        why = "the agent asked no question of its own after the opening" if not own_questions else \
-            "no core stage recognised"
+    problems = ([f"missing: {', '.join(missing)}"] if missing else []) + [f"out of order: {d}" for d in disorder] + stalls
+    if not own_questions:
+        why = "the agent asked no question of its own after the opening"
         return judgement(Verdict.FAIL, 0.55, evidence or [ctx.measurement(why)],
                   f"the caller drove the call: {why}" + (f" ({'; '.join(problems)})" if problems else ""))
+    if len(problems) >= 2:
+        return judgement(Verdict.FAIL, 0.55, evidence, "the agent did not lead the call (" + "; ".join(problems) + ")")
     if problems:
         return judgement(Verdict.PARTIAL, 0.5, evidence, "the agent led the call only in part (" + "; ".join(problems) + ")")
-    return judgement(Verdict.PASS, 0.6, evidence, "identification, problem and solution stages in order, no stall")
+    return judgement(Verdict.PASS, 0.6, evidence, "problem worked out before the solution, no stall")
 
 
 def judge_formal_language(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -880,7 +907,7 @@ def _agent_cue_near(ctx: CallContext, cue: str, lo: float, hi: float, before: bo
 def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
     """Each hold announced, within the limit and thanked after; each transfer announced with a target."""
     holds = ctx.timing.events_of(EventType.HOLD)
-    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    transfers = real_transfers(ctx)
     if not holds and not transfers:
         why = "no hold or transfer in the call"
         return judgement(Verdict.NOT_APPLICABLE, 0.8, [ctx.measurement(why)], why)
@@ -978,7 +1005,7 @@ def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptio
       answer needs no "first … then"), a one-sentence answer → partial;
     * pace or monologue out of range → partial.
     """
-    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    transfers = real_transfers(ctx)
     if transfers:
         t0 = transfers[0].start
         own = [l for l in _answer_lines(ctx, opts) if l.end <= t0 + 1.0
@@ -1060,30 +1087,24 @@ def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricO
     """The built-in procedure steps (configured topic procedures are added by
     ``call_qa.rubric.resources.judge_procedures``):
 
-    1. identity verification before account-specific information — violated → fail;
-    2. the caller is identified (name or identifiers) before the answer — skipped → fail;
-    3. every hold asked for and within the limit, every transfer announced (the hold/
+    1. identity verification before account-specific information, as ``data_verification``
+       judges it — account details with no verification → fail; after public identifiers
+       only → partial (fail where the caller speaks for someone else);
+    2. every hold asked for and within the limit, every transfer announced (the hold/
        transfer SOP) — violated → partial.
-    Otherwise pass; with nothing to check against → needs_review.
+    Otherwise pass. Identification has its own item and is no procedure step here (a
+    general-information call may be answered without a name).
     """
-    account, v, f = ctx.account_info, ctx.verification, ctx.identification
+    account, v = ctx.account_info, ctx.verification
     evidence: list[Evidence] = []
     if account is not None:
-        line, h = account
-        acct = ctx.evidence(line, f"account-specific information {h.describe()}", h)
-        if v.request is None or v.request.start > line.start:
-            ev = [acct] + ([ctx.evidence(v.request, "verification only after the account information")]
-                           if v.request is not None else [])
-            return judgement(Verdict.FAIL, 0.6, ev, "account-specific information given before any identity verification")
-        evidence += [ctx.evidence(v.request, "identity verification requested"), acct]
+        dv_item = ctx.rubric.item("data_verification") if ctx.rubric.has_item("data_verification") else item
+        dv = judge_data_verification(ctx, dv_item, opts)
+        if dv.verdict in (Verdict.FAIL, Verdict.PARTIAL):
+            return judgement(dv.verdict, 0.6, dv.evidence, f"verification procedure not followed: {dv.reason}")
+        evidence += list(dv.evidence)
     elif v.request is not None:
         evidence.append(ctx.evidence(v.request, "identity verification requested"))
-    if f.question is None and v.request is None:
-        answer = ctx.solution[0] if ctx.solution else (ctx.agent[1] if len(ctx.agent) > 1 else ctx.agent[0])
-        return judgement(Verdict.FAIL, 0.55, [ctx.evidence(answer, "answered without identifying the caller")],
-                  "the caller was never identified (no name asked, no identifier requested)")
-    if f.question is not None:
-        evidence.append(ctx.evidence(f.question, "caller identification"))
     sop: list[str] = []
     limit = _timing_threshold(ctx, "hold_max_s")
     window = _timing_threshold(ctx, "hold_phrase_window_s")
@@ -1098,18 +1119,37 @@ def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricO
                 x for x in (("not asked for" if not announced else ""), ("over the limit" if over else "")) if x))
             evidence.append(ctx.measurement(sop[-1], e.start, e.end))
     transfer_window = _timing_threshold(ctx, "transfer_announce_window_s")
-    for e in ctx.timing.events_of(EventType.TRANSFER):
+    for e in real_transfers(ctx):
         ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
                               e.start - transfer_window, e.start + 1.0, before=True)
         if ann is None:
             sop.append(f"transfer at {e.start:.1f} s not announced")
             evidence.append(ctx.measurement(sop[-1], e.start, e.end))
+    for e in real_transfers(ctx):
+        if not e.details.target and not e.details.warm:
+            ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
+                                  e.start - transfer_window, e.start + 1.0, before=True)
+            if ann is not None:
+                sop.append(f"transfer at {e.start:.1f} s without saying to whom")
+                evidence.append(ctx.measurement(sop[-1], e.start, e.end))
+    # Routing: sending the caller elsewhere or to "try again" instead of resolving or
+    # escalating the case (no ticket) breaks the procedure; with the caller never
+    # identified either, the call was not handled at all.
+    deferrals = [(l, h) for l in ctx.agent if (h := ctx.hit(l, ctx.cue("solution_clarity", "vague"))) is not None]
+    if deferrals:
+        l, h = deferrals[0]
+        evidence.append(ctx.evidence(l, f"caller sent away {h.describe()} (no escalation or ticket)", h))
+        if ctx.identification.question is None and v.request is None:
+            return judgement(Verdict.FAIL, 0.55, evidence,
+                             "the caller was never identified and was sent away without escalation or a ticket")
+        sop.append("caller sent away without escalation or a ticket")
     if sop:
-        return judgement(Verdict.PARTIAL, 0.6, evidence, "hold/transfer procedure not followed: " + "; ".join(sop))
+        return judgement(Verdict.PARTIAL, 0.6, evidence, "procedure not followed: " + "; ".join(sop))
     if account is not None:
         return judgement(Verdict.PASS, 0.65, evidence, "identity verified before account-specific information")
-    return judgement(Verdict.PASS, 0.5, evidence or [ctx.measurement("caller identified")],
-              "caller identified before the answer; no account-specific information detected")
+    return judgement(Verdict.PASS, 0.5, evidence or [ctx.measurement("no account-specific information; no hold or "
+                                                                     "transfer out of procedure")],
+              "no account-specific information given and no hold or transfer out of procedure")
 
 
 def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:

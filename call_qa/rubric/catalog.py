@@ -127,7 +127,8 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         "conversation_control": frozenset(),
         "formal_language": frozenset({"informal_per_100_partial"}),
         "hold_transfer_technique": frozenset(),  # windows and limit: timing settings (one definition)
-        "solution_clarity": frozenset({"pace_wpm_min", "pace_wpm_max", "clarity_monologue_max_s", "clarity_min_sentences"}),
+        "solution_clarity": frozenset({"pace_wpm_min", "pace_wpm_max", "clarity_monologue_max_s", "clarity_min_sentences",
+                                   "clarity_runon_words", "clarity_unmarked_turn_s"}),
         "solution_accuracy": frozenset(),
         "solution_completeness": frozenset(),
         "procedure_compliance": frozenset(),

@@ -1051,6 +1051,17 @@ def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptio
     if vague:
         summary = f"vague answer ({', '.join(h.describe() for _, h in vague[:3])}); " + summary
         return judgement(Verdict.PARTIAL if markers else Verdict.FAIL, 0.6, evidence, summary)
+    # Structure, not only pace: a run-on sentence (clause chained to clause with "terus",
+    # "and then") or a long turn with no signposting is what an officer hears as unclear.
+    longest = max((len(tokens(p)) for l in lines for p in split_sentences(l.utt.text)), default=0)
+    long_turn = max((l.end - l.start for l in lines), default=0.0)
+    if longest >= opts.clarity_runon_words:
+        why = f"{summary}; a run-on sentence of {longest} words (limit {opts.clarity_runon_words})"
+        return judgement(Verdict.FAIL if len(markers) < 2 or longest >= 2 * opts.clarity_runon_words
+                         else Verdict.PARTIAL, 0.6, evidence, why)
+    if long_turn >= opts.clarity_unmarked_turn_s and not markers:
+        return judgement(Verdict.PARTIAL, 0.55, evidence,
+                         f"{summary}; a {long_turn:.0f} s answer turn with no structure marker")
     if not (pace_ok and mono_ok):
         return judgement(Verdict.PARTIAL, 0.55, evidence, summary)
     if markers:

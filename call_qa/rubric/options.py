@@ -83,6 +83,11 @@ class RubricOptions:
         clarity_min_sentences: an answer without structure markers passes solution_clarity
             when it explains in at least this many sentences (a one-line answer is partial) (2).
         clarity_monologue_max_s: an agent monologue longer than this hurts clarity (60 s).
+        clarity_runon_words: an answer sentence this long is a run-on: fail, or partial when
+            the answer is signposted with two or more structure markers (45 words: three
+            breaths of speech without a full stop).
+        clarity_unmarked_turn_s: an answer turn this long without any structure marker is
+            partial (25 s: a list read out with no "first … then" is hard to follow).
         acceptance_answer_customer_turns: customer utterances after an acceptance check
             searched for the caller's acceptance (2).
     Email (rubric ``email``)
@@ -128,6 +133,8 @@ class RubricOptions:
     pace_wpm_max: float = 260.0
     clarity_min_sentences: int = 2
     clarity_monologue_max_s: float = 60.0
+    clarity_runon_words: int = 45
+    clarity_unmarked_turn_s: float = 25.0
     acceptance_answer_customer_turns: int = 2
     email_topic_overlap_pass: float = 0.5
     email_topic_overlap_partial: float = 0.2

@@ -49,13 +49,21 @@ MARKED_DOWN = frozenset({"fail", "partial"})
 BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001)
 
 
-def score_split(split: str, config: str | None = None) -> list[dict]:
+def score_split(split: str, config: str | None = None, raw: bool = False, review_off: bool = False,
+                review_below: float | None = None) -> list[dict]:
     """One row per (call, item) of ``split``: language, call, item, officer, engine,
-    confidence, reason."""
+    confidence, reason. ``raw``: the judges' own verdicts and confidences (no
+    calibration, no review threshold), what the calibration is fitted on."""
     from call_qa.compose import score_transcript
     from call_qa.config import load_settings
 
     settings = load_settings(config)
+    if review_below is not None:
+        options = {**settings.rubric.options, "review_below_confidence": review_below}
+        settings = settings.model_copy(update={"rubric": settings.rubric.model_copy(update={"options": options})})
+    if raw or review_off:
+        options = {**settings.rubric.options, "review_below_confidence": 0.0, **({"calibration": ""} if raw else {})}
+        settings = settings.model_copy(update={"rubric": settings.rubric.model_copy(update={"options": options})})
     calls = json.loads((SET_DIR / "split.json").read_text(encoding="utf-8"))[split]
     labels = json.loads((SET_DIR / "labels.json").read_text(encoding="utf-8"))
     rows = []
@@ -190,20 +198,116 @@ def text(rep: dict) -> str:
     return "\n".join(lines)
 
 
+SMOOTHING = 2.0  # pseudo-counts pulling a sparse cell towards its item's rate
+
+
+def corpus_rows(config: str | None = None) -> list[dict]:
+    """Raw rows of the project's own labelled transcripts (corpus/ and sample_audio/
+    ``*.truth.json`` with ``expected`` verdicts): more examples for the calibration."""
+    from call_qa.compose import score_transcript
+    from call_qa.config import load_settings
+
+    settings = load_settings(config)
+    options = {**settings.rubric.options, "calibration": "", "review_below_confidence": 0.0}
+    settings = settings.model_copy(update={"rubric": settings.rubric.model_copy(update={"options": options})})
+    rows = []
+    for folder in (ROOT / "corpus", ROOT / "sample_audio"):
+        for path in sorted(folder.glob("*.truth.json")):
+            truth = json.loads(path.read_text(encoding="utf-8"))
+            expected = {k: v for k, v in (truth.get("expected") or {}).items() if v != "needs_review"}
+            if not expected:
+                continue
+            found = {it.id: it for it in score_transcript(path, settings).scorecard.items}
+            rows += [{"language": truth["language"], "call": truth["call_id"], "item": item, "officer": want,
+                      "engine": found[item].verdict.value, "confidence": found[item].confidence, "reason": ""}
+                     for item, want in expected.items() if item in found]
+    return rows
+
+
+def fit_calibration(rows: list[dict]) -> dict:
+    """The calibration table (call_qa/rubric/calibration.py) from raw tuning rows: per
+    item and verdict the share the officer agreed with, smoothed towards the item's
+    share (itself smoothed towards the overall share)."""
+    import datetime
+
+    decided = [r for r in rows if r["engine"] != "needs_review"]
+    ok = lambda rs: sum(r["engine"] == r["officer"] for r in rs)  # noqa: E731
+    overall = ok(decided) / len(decided)
+    items: dict[str, dict] = {}
+    for item in dict.fromkeys(r["item"] for r in decided):
+        rs = [r for r in decided if r["item"] == item]
+        p_item = (ok(rs) + SMOOTHING * overall) / (len(rs) + SMOOTHING)
+        cell = {"all": {"n": len(rs), "right": ok(rs), "confidence": round(p_item, 3)}}
+        for verdict in sorted({r["engine"] for r in rs}):
+            vs = [r for r in rs if r["engine"] == verdict]
+            cell[verdict] = {"n": len(vs), "right": ok(vs),
+                             "confidence": round((ok(vs) + SMOOTHING * p_item) / (len(vs) + SMOOTHING), 3)}
+        items[item] = cell
+    return {
+        "provenance": {
+            "fitted_on": "corpus/officer_set split 'tuning' (22 calls, blind officer labels) and the project's "
+                         "labelled transcripts (corpus/, sample_audio/ *.truth.json 'expected'); the officer set's "
+                         "test half was not used",
+            "command": "benchmarks/officer_agreement.py --split tuning --fit-calibration",
+            "method": f"binned per (item, verdict): (right + {SMOOTHING:g} x item rate) / (n + {SMOOTHING:g}); "
+                      f"item rate smoothed to the overall rate the same way",
+            "date": datetime.date.today().isoformat(),
+        },
+        "overall": {"n": len(decided), "right": ok(decided), "confidence": round(overall, 3)},
+        "items": items,
+    }
+
+
+def threshold_sweep(rows: list[dict]) -> list[tuple[float, float, float]]:
+    """(threshold, auto-decided accuracy %, needs_review % of core items) for thresholds
+    0.50 … 0.95 on calibrated rows scored with review off (tuning half only)."""
+    core = [r for r in rows if r["item"] not in KB_ITEMS]
+    out = []
+    for t in [x / 100 for x in range(50, 96, 5)]:
+        kept = [r for r in core if r["engine"] != "needs_review" and r["confidence"] >= t]
+        acc = 100.0 * sum(r["engine"] == r["officer"] for r in kept) / len(kept) if kept else 0.0
+        out.append((t, round(acc, 1), round(100.0 * (len(core) - len(kept)) / len(core), 1)))
+    return out
+
+
 def main() -> int:
     """Print the figures of one split (module docstring)."""
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--split", choices=("tuning", "test"), default="tuning")
     p.add_argument("--config", default=None, help="pipeline YAML (default: the shipped settings)")
     p.add_argument("--json", action="store_true", help="machine output")
+    p.add_argument("--review-below", type=float, default=None, metavar="T",
+                   help="rubric.options.review_below_confidence for this run (default: the shipped setting)")
     p.add_argument("--details", action="store_true", help="list every disagreement (tuning half only)")
     p.add_argument("--rows", default=None, metavar="FILE", help="write the per-call rows as JSON (tuning half only)")
+    p.add_argument("--fit-calibration", action="store_true",
+                   help="fit configs/rubrics/calibration.yaml on the raw verdicts and print a threshold sweep "
+                        "(tuning half only)")
     args = p.parse_args()
-    if args.split == "test" and (args.details or args.rows):
-        p.error("the test half is for aggregate figures only: --details/--rows are refused there")
+    if args.split == "test" and (args.details or args.rows or args.fit_calibration):
+        p.error("the test half is for aggregate figures only: --details/--rows/--fit-calibration are refused there")
+    if args.fit_calibration:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        logging.basicConfig(level=logging.ERROR)
+        import yaml
+
+        table = fit_calibration(score_split("tuning", args.config, raw=True) + corpus_rows(args.config))
+        out = ROOT / "call_qa" / "configs" / "rubrics" / "calibration.yaml"
+        head = ("# Calibrated confidence per phone item and verdict (call_qa/rubric/calibration.py).\n"
+                "# Written by benchmarks/officer_agreement.py --fit-calibration; do not edit by hand.\n")
+        out.write_text(head + yaml.safe_dump(table, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        print(f"wrote {out.relative_to(ROOT)}")
+        from call_qa.rubric.calibration import load_calibration
+
+        load_calibration.cache_clear()
+        rows = score_split("tuning", args.config, review_off=True)
+        print("| threshold | auto-decided right % | needs_review % |\n| --- | --- | --- |")
+        for t, acc, rev in threshold_sweep([r for r in rows]):
+            print(f"| {t:.2f} | {acc} | {rev} |")
+        return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     logging.basicConfig(level=logging.ERROR)
-    rows = score_split(args.split, args.config)
+    rows = score_split(args.split, args.config, review_below=args.review_below)
     rep = report(rows, args.split)
     if args.rows:
         Path(args.rows).write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")

@@ -104,6 +104,7 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
 # Lists every lexicon must have whatever the rubric says (used by shared helpers).
 SHARED_CUE_LISTS: tuple[str, ...] = ("honorifics", "name_stopwords", "number_words")
 
+# Every item may set its own review threshold (review_below_confidence).
 # item id -> RubricOptions fields a rubric YAML may override for that item. Fields that
 # feed findings shared by several items (name, verification, problem, solution) are
 # global only, so two items never disagree about where the problem statement is.
@@ -142,3 +143,4 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         "language_consistency": frozenset({"email_foreign_sentence_share"}),
     }
 )
+ITEM_PARAMS = MappingProxyType({k: v | {"review_below_confidence"} for k, v in ITEM_PARAMS.items()})

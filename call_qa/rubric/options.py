@@ -101,6 +101,17 @@ class RubricOptions:
             above which language_consistency fails (0.25; any mixing is partial).
     Evidence
         quote_max_chars: longer utterances are quoted as a window around the cue (240).
+    Uncertainty (call_qa/rubric/calibration.py)
+        calibration: the table of calibrated confidences per item and verdict, relative to
+            call_qa/configs/ or absolute ("rubrics/calibration.yaml", fitted on the officer
+            set's tuning half; "" keeps the judges' own constants).
+        review_below_confidence: a verdict whose calibrated confidence is below this
+            becomes needs_review, with the reason (0.0: off by default, because the
+            project's corpus `expected` verdicts have no needs_review and call-qa eval
+            would count every review as a miss; 0.9 is the value chosen on the officer
+            set's tuning half — the highest threshold keeping needs_review at or under
+            10 % of the non-knowledge-base items there — see docs/rubric-engine.md). An
+            item's ``params`` may set its own.
     """
 
     opening_agent_turns: int = 2
@@ -143,6 +154,8 @@ class RubricOptions:
     email_errors_per_100_partial: float = 4.0
     email_foreign_sentence_share: float = 0.25
     quote_max_chars: int = 240
+    calibration: str = "rubrics/calibration.yaml"
+    review_below_confidence: float = 0.0
 
     def with_overrides(self, overrides: Mapping[str, object]) -> "RubricOptions":
         """A copy with some fields replaced (an item's ``params`` from the rubric YAML)."""

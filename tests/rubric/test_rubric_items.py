@@ -38,7 +38,12 @@ EN = load_cues(CUES_EN_PATH)
 COURTESY = ("opening_greeting", "customer_identification", "data_verification", "closing_greeting")
 
 
-def score(utts, lang="id", events=(), options=RubricOptions(), **metrics):
+# These tests check the judges themselves: their verdicts and their own confidence
+# constants, so the calibration table (tested in test_rubric_calibration.py) is off.
+RAW = RubricOptions(calibration="")
+
+
+def score(utts, lang="id", events=(), options=RAW, **metrics):
     return score_phone_call(utts, timing(utts, events, **metrics), lang, RUBRIC, ID if lang == "id" else EN, options)
 
 
@@ -112,7 +117,7 @@ def test_opening_found_only_in_the_first_turns():
         (40.0, 44.0, A, "Selamat pagi, dengan Sari, ada yang bisa dibantu?"),
     )
     assert verdict(score(utts), "opening_greeting") == Verdict.FAIL
-    wide = RubricOptions(opening_agent_turns=3)
+    wide = RubricOptions(opening_agent_turns=3, calibration="")
     assert verdict(score(utts, options=wide), "opening_greeting") == Verdict.PARTIAL
 
 

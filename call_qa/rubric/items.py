@@ -211,8 +211,8 @@ def judge_data_verification(ctx: CallContext, item: RubricItem, opts: RubricOpti
         return judgement(Verdict.PASS, 0.75, [ask, ctx.evidence(v.answer, f"caller's identifier: {v.answer_reason}")],
                          "agent asked for an identifier and the caller gave it")
     probe = ctx.agent[:4]
-    if opts.verification_required and v.request is None:
-        return judgement(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier request") for l in probe],
+    if opts.verification_required:  # asked and not given, or never asked: nothing was verified
+        return judgement(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier verified") for l in probe],
                   "no identity verification (required for every call by configuration)")
     # General information only: rubric.md asks for verification "before account-specific
     # information", so with none given there was nothing to verify for; a question that

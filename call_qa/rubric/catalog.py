@@ -59,6 +59,8 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
             "request": "verification_requests",
             "answer": "identifier_answers",
             "done": "verification_done",
+            "public": "public_identifiers",
+            "third_party": "third_party_cues",
         },
         "closing_greeting": {"further_help": "further_help", "thanks": "closing_thanks", "farewell": "closing_greetings"},
         "address_by_name": {"honorific": "honorifics"},
@@ -68,7 +70,8 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "attentiveness": {"acknowledgement": "acknowledgements", "repeat_request": "repeat_requests",
                           "caller_prompt": "caller_prompts"},
         "empathy": {"complaint": "complaint_cues", "empathy": "empathy_phrases", "weak": "weak_empathy"},
-        "probing": {"question": "probing_questions", "problem": "problem_statement", "solution": "solution_markers"},
+        "probing": {"question": "probing_questions", "problem": "problem_statement", "solution": "solution_markers",
+                    "not_probing": "non_probing_questions"},
         "conversation_control": {},
         "formal_language": {"informal": "informal_words"},
         "hold_transfer_technique": {
@@ -79,12 +82,13 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
         "solution_clarity": {"structure": "structure_markers", "vague": "vague_answers"},
         "solution_accuracy": {},
         "solution_completeness": {},
-        "procedure_compliance": {"account_info": "account_specific"},
+        "procedure_compliance": {"account_info": "account_specific", "generic": "conditional_openers"},
         "solution_acceptance": {
             "check": "acceptance_checks",
             "follow_up": "follow_up",
             "acceptance": "caller_acceptance",
             "rejection": "caller_rejection",
+            "understood": "caller_understood",
         },
         # email-only items (the shared ids above keep their phone roles)
         "opening_sentence": {"salutation": "email_salutations", "opener": "email_openers"},
@@ -100,6 +104,7 @@ DEFAULT_CUES: Mapping[str, Mapping[str, str]] = MappingProxyType(
 # Lists every lexicon must have whatever the rubric says (used by shared helpers).
 SHARED_CUE_LISTS: tuple[str, ...] = ("honorifics", "name_stopwords", "number_words")
 
+# Every item may set its own review threshold (review_below_confidence).
 # item id -> RubricOptions fields a rubric YAML may override for that item. Fields that
 # feed findings shared by several items (name, verification, problem, solution) are
 # global only, so two items never disagree about where the problem statement is.
@@ -109,21 +114,22 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         "customer_identification": frozenset(),
         "data_verification": frozenset({"verification_required"}),
         "closing_greeting": frozenset({"closing_agent_turns", "closing_window_s"}),
-        "address_by_name": frozenset({"address_min_mentions", "address_accept_bare_name"}),
+        "address_by_name": frozenset({"address_min_mentions", "address_accept_bare_name", "address_short_call_s"}),
         "no_interruption": frozenset(
             {"interruption_partial_max", "interruption_count_attempted", "interruption_fail_overlap_s"}
         ),
         "problem_confirmation": frozenset(),
         "attentiveness": frozenset(
             {"attentive_latency_max_s", "attentive_dead_air_max", "attentive_repeat_max", "attentive_interruptions_max",
-             "attentive_fail_problems"}
+             "attentive_fail_problems", "attentive_ignored_complaints_max"}
         ),
         "empathy": frozenset({"empathy_window_agent_turns"}),
         "probing": frozenset({"probing_min_questions"}),
         "conversation_control": frozenset(),
         "formal_language": frozenset({"informal_per_100_partial"}),
         "hold_transfer_technique": frozenset(),  # windows and limit: timing settings (one definition)
-        "solution_clarity": frozenset({"pace_wpm_min", "pace_wpm_max", "clarity_monologue_max_s", "clarity_min_sentences"}),
+        "solution_clarity": frozenset({"pace_wpm_min", "pace_wpm_max", "clarity_monologue_max_s", "clarity_min_sentences",
+                                   "clarity_runon_words", "clarity_unmarked_turn_s"}),
         "solution_accuracy": frozenset(),
         "solution_completeness": frozenset(),
         "procedure_compliance": frozenset(),
@@ -137,3 +143,4 @@ ITEM_PARAMS: Mapping[str, frozenset[str]] = MappingProxyType(
         "language_consistency": frozenset({"email_foreign_sentence_share"}),
     }
 )
+ITEM_PARAMS = MappingProxyType({k: v | {"review_below_confidence"} for k, v in ITEM_PARAMS.items()})

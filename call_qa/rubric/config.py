@@ -341,6 +341,8 @@ def _coerce_value(expected: type, value: object, error: Callable[[str], Exceptio
         ok = isinstance(value, bool)
     elif expected is int:
         ok = isinstance(value, int) and not isinstance(value, bool)  # YAML `true` is not a count
+    elif expected is str:
+        ok = isinstance(value, str)
     else:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok:

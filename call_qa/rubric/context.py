@@ -313,7 +313,10 @@ class CallContext:
             if h is None:
                 continue
             digits = count_digits(line.tokens, self.words("number_words"))
-            if digits >= self.options.verification_min_digits and (line.is_question or self.hit(line, request)):
+            # A read-back repeats what the caller said: digits the caller never gave are
+            # something else (a sample format, a code being explained).
+            if digits >= self.options.verification_min_digits and (line.is_question or self.hit(line, request)) \
+                    and self._caller_gave_digits_before(line):
                 return VerificationFinding(line, h, line, f"read back with {digits} digits", True)
             if not (line.is_question or self.hit(line, request)):
                 continue  # an identifier named in passing ("cara membuat NPWP") is no request
@@ -352,8 +355,8 @@ class CallContext:
         ident = self.cue("data_verification", "identifier")
         request = self.cue("data_verification", "request")
         for line in self.after(self.problem[0], Role.AGENT):
-            if line.is_question:
-                continue
+            if line.is_question and self._statement_words(line) < self.options.solution_min_words:
+                continue  # a question; a long answer that ends "… shall we try it now?" still answers
             if self.hit(line, ident) is not None and self.hit(line, request) is not None:
                 continue  # "mohon disebutkan NIK Bapak" asks for data, it does not answer
             h = self.hit(line, cue)
@@ -372,7 +375,61 @@ class CallContext:
             return line, None
         return None
 
+    def _digit_run(self, toks: Sequence[str]) -> tuple[str, ...]:
+        """The longest run of digits / spoken number words in ``toks``."""
+        numbers = self.words("number_words")
+        best: tuple[str, ...] = ()
+        run: list[str] = []
+        for tok in list(toks) + [""]:
+            if tok and (tok.isdigit() or tok in numbers):
+                run.append(tok)
+                continue
+            if count_digits(run, numbers) > count_digits(best, numbers):
+                best = tuple(run)
+            run = []
+        return best
+
+    def _caller_gave_digits_before(self, line: Line) -> bool:
+        """Whether the longest number in ``line`` repeats one a caller said before it."""
+        run = self._digit_run(line.tokens)
+        if count_digits(run, self.words("number_words")) < self.options.verification_min_digits:
+            return False
+        k = len(run)
+        return any(tuple(c.tokens[i:i + k]) == run for c in self.customer if c.index < line.index
+                   for i in range(len(c.tokens) - k + 1))
+
+    @staticmethod
+    def _statement_words(line: Line) -> int:
+        """Words in the sentences of ``line`` that are not questions."""
+        return sum(len(tokens(p)) for p in _sentences(line.utt.text) if not p.rstrip().endswith("?"))
+
     @cached_property
     def account_info(self) -> tuple[Line, CueHit] | None:
-        """The first agent statement that gives account-specific information."""
-        return self.first(self.agent, self.cue("procedure_compliance", "account_info"))
+        """The first agent statement that gives account-specific information: an
+        account-specific phrase in a statement (not a question, not a sentence that states
+        a rule: "apabila keberatan ditolak, …"), or an identifier read out with digits the
+        caller never said ("EFIN-nya satu dua tiga …")."""
+        cue = self.cue("procedure_compliance", "account_info")
+        generic = self.words(self.cue("procedure_compliance", "generic"))
+        ident = self.cue("data_verification", "identifier")
+        for line in self.agent:
+            for h in self.hits(line, cue):
+                if not self._in_question_or_rule(line, h.position, generic):
+                    return line, h
+            h = self.hit(line, ident)
+            if h is not None and not line.is_question and not self._caller_gave_digits_before(line) \
+                    and count_digits(self._digit_run(line.tokens), self.words("number_words")) \
+                    >= self.options.verification_min_digits:
+                return line, CueHit(h.cue, h.phrase, h.position, h.score, "identifier read out with digits")
+        return None
+
+    def _in_question_or_rule(self, line: Line, position: int, generic: frozenset[str]) -> bool:
+        """Whether token ``position`` of ``line`` lies in a question or in a sentence opened
+        by a conditional word."""
+        count = 0
+        for sentence in _sentences(line.utt.text):
+            toks = tokens(sentence)
+            if count <= position < count + len(toks):
+                return sentence.rstrip().endswith("?") or (bool(toks) and toks[0] in generic)
+            count += len(toks)
+        return line.is_question

@@ -6,6 +6,7 @@ import logging
 from typing import Mapping, Sequence
 
 from call_qa.domain import Evidence, ItemResult, PrivacyFlag, Scorecard, TimingReport, Utterance, Verdict
+from call_qa.rubric.calibration import calibrated, load_calibration
 from call_qa.rubric.config import CueLexicon, Rubric, RubricItem, check_cues
 from call_qa.rubric.context import CallContext
 from call_qa.rubric.exposure import with_exposure
@@ -41,7 +42,9 @@ def score_phone_call(
     phrases; a semantic matcher joins here), ``judges`` replaces the judge of some
     items (e.g. a knowledge-base judge for ``solution_accuracy``). ``privacy_flags``
     (found on the full transcript before scoring) fail ``critical_item`` as critical
-    when one of them is critical (``call_qa.rubric.exposure``). Raises
+    when one of them is critical (``call_qa.rubric.exposure``). Each confidence is then
+    the calibrated one (``options.calibration``) and a verdict below
+    ``options.review_below_confidence`` becomes needs_review (``call_qa.rubric.calibration``). Raises
     RubricConfigError when the rubric names a cue list the lexicon lacks.
     """
     check_cues(rubric, cues)
@@ -50,7 +53,12 @@ def score_phone_call(
     ctx = CallContext(utterances, timing, language, rubric, cues, options,
                       matchers if matchers is not None else default_matchers(cues))
     table = {**JUDGES, **(judges or {})}
-    results = [with_exposure(_judge(ctx, item, options, table.get(item.id)), privacy_flags, critical_item)
+    # Calibrated confidence and the review threshold come before the exposure check: a
+    # critical leak of personal data fails the item whatever the judge's confidence.
+    calibration = load_calibration(options.calibration)
+    results = [with_exposure(calibrated(_judge(ctx, item, options, table.get(item.id)), calibration,
+                                        options.with_overrides(item.params).review_below_confidence),
+                             privacy_flags, critical_item)
                for item in rubric.items]
     card = build_scorecard(results, rubric)
     log.debug("scored call against %s v%s: score %s, %d item(s) need review",

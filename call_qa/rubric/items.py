@@ -158,9 +158,10 @@ def judge_customer_identification(ctx: CallContext, item: RubricItem, opts: Rubr
         return judgement(Verdict.PASS, 0.75, evidence,
                   "agent asked for the caller's name; no name recognised in the caller's answer")
     if f.name:
-        # The caller gave the name unasked: identification happened, less firmly the agent's doing.
-        return judgement(Verdict.PASS, 0.65, evidence,
-                  f"caller introduced themselves as '{f.name}' before the agent asked")
+        # rubric.md: "Agent asks who is calling". A name the caller volunteered is not the
+        # agent's identification (an officer marks it fail); address_by_name may still use it.
+        return judgement(Verdict.FAIL, 0.65, evidence,
+                  f"the agent never asked who was calling (the caller volunteered the name '{f.name}')")
     probe = ctx.agent[:4]
     return judgement(Verdict.FAIL, 0.65,
               [ctx.evidence(l, "no identification question in the agent's turns") for l in probe],
@@ -168,34 +169,81 @@ def judge_customer_identification(ctx: CallContext, item: RubricItem, opts: Rubr
 
 
 def judge_data_verification(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """The agent asks for (or reads back) an identifier and the caller gives it."""
+    """Identity verified before account-specific information (rubric.md).
+
+    * account details given with no identifier asked and answered before them → fail;
+    * ... after public identifiers only (NPWP, the holder's name: printed on every letter)
+      → partial, or fail when the caller speaks for someone else or an identifier was read
+      out to the caller (no real verification before a disclosure);
+    * an identifier asked and given (or read back) → pass;
+    * no account details: an identifier asked and not given, or none asked → not_applicable
+      (nothing needed verifying; ``verification_required`` makes "none asked" a fail).
+    """
     v = ctx.verification
-    if v.request is not None and v.readback:
-        return judgement(Verdict.PASS, 0.8, [ctx.evidence(v.request, f"agent {v.answer_reason}: {v.request_hit.describe()}",
-                                                   v.request_hit)], "agent read the identifier back for confirmation")
-    if v.request is not None:
-        ask = ctx.evidence(v.request, f"identifier request {v.request_hit.describe()}", v.request_hit)
-        if v.answer is not None:
-            return judgement(Verdict.PASS, 0.85, [ask, ctx.evidence(v.answer, f"caller's identifier: {v.answer_reason}")],
-                      "agent asked for an identifier and the caller gave it")
-        return judgement(Verdict.PARTIAL, 0.6, [ask],
-                  "agent asked for an identifier but no identifier was heard in the caller's answer")
     account = ctx.account_info
     if account is not None:
-        return judgement(Verdict.FAIL, 0.65,
-                  [ctx.evidence(account[0], f"account-specific information {account[1].describe()} without "
-                                            "any verification before", account[1])],
-                  "account-specific information given but identity never verified")
+        line, ah = account
+        acct = ctx.evidence(line, f"account-specific information {ah.describe()}", ah)
+        asked = _verification_requests_before(ctx, line)
+        if not asked:
+            return judgement(Verdict.FAIL, 0.65, [acct],
+                             "account-specific information given but identity never verified before it")
+        public = ctx.words(item.cue("public"))
+        ask_ev = [ctx.evidence(l, f"identifier request {h.describe()}", h) for l, h in asked]
+        if all(h.phrase in public or " ".join(h.phrase.split()[:1]) in public for _, h in asked):
+            third = next(((c, h) for c in ctx.customer if c.index < line.index
+                          and (h := ctx.hit(c, item.cue("third_party"))) is not None), None)
+            if third is not None or ah.matcher == "identifier read out with digits":
+                why = (f"the caller speaks for someone else ({third[1].describe()})" if third is not None
+                       else "an identifier was read out to the caller")
+                extra = [ctx.evidence(third[0], f"third party {third[1].describe()}", third[1])] if third else []
+                return judgement(Verdict.FAIL, 0.6, ask_ev + extra + [acct],
+                                 f"only public identifiers ({', '.join(h.phrase for _, h in asked)}) before account "
+                                 f"details, and {why}")
+            return judgement(Verdict.PARTIAL, 0.6, ask_ev + [acct],
+                             f"only public identifiers ({', '.join(h.phrase for _, h in asked)}) asked before "
+                             "account-specific information")
+        return judgement(Verdict.PASS, 0.8, ask_ev + [acct], "identity verified before account-specific information")
+    if v.request is not None and (v.readback or v.answer is not None):
+        ask = ctx.evidence(v.request, f"identifier request {v.request_hit.describe()}", v.request_hit)
+        if v.readback:
+            return judgement(Verdict.PASS, 0.8, [ask], "agent read the identifier back for confirmation")
+        return judgement(Verdict.PASS, 0.75, [ask, ctx.evidence(v.answer, f"caller's identifier: {v.answer_reason}")],
+                         "agent asked for an identifier and the caller gave it")
     probe = ctx.agent[:4]
-    if opts.verification_required:
-        return judgement(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier request") for l in probe],
+    if opts.verification_required:  # asked and not given, or never asked: nothing was verified
+        return judgement(Verdict.FAIL, 0.6, [ctx.evidence(l, "no identifier verified") for l in probe],
                   "no identity verification (required for every call by configuration)")
     # General information only: rubric.md asks for verification "before account-specific
-    # information", so with none given there was nothing to verify for.
-    return judgement(Verdict.NOT_APPLICABLE, 0.5, [ctx.evidence(l, "no identifier request") for l in probe] or
+    # information", so with none given there was nothing to verify for; a question that
+    # named an identifier without getting one ("is your e-mail still active?") asked
+    # about it, not for it.
+    why = ("an identifier was mentioned but none was given" if v.request is not None
+           else "no identity verification")
+    return judgement(Verdict.NOT_APPLICABLE, 0.5, [ctx.evidence(l, "no identifier given") for l in probe] or
               [ctx.measurement("no identifier request")],
-              "no identity verification, and no account-specific information was given: none was needed "
+              f"{why}, and no account-specific information was given: none was needed "
               "(set verification_required where every call must verify)")
+
+
+def _verification_requests_before(ctx: CallContext, line: Line) -> list[tuple[Line, CueHit]]:
+    """The agent's identifier requests before ``line`` that the caller answered with an
+    identifier (or that read one back), each with its identifier hits."""
+    ident = ctx.cue("data_verification", "identifier")
+    request = ctx.cue("data_verification", "request")
+    out = []
+    for q in ctx.agent:
+        if q.index >= line.index:
+            break
+        hits = ctx.hits(q, ident)
+        if not hits or not (q.is_question or ctx.hit(q, request) is not None):
+            continue
+        answered = ctx.verification.readback and ctx.verification.request is q or any(
+            ctx.identifier_answer(a) for a in ctx.after(q, Role.CUSTOMER, ctx.options.verification_answer_customer_turns) if a.index < line.index)
+        if answered:
+            out.extend((q, h) for h in hits)
+    return out
+
 
 
 def judge_closing_greeting(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -252,12 +300,17 @@ def judge_address_by_name(ctx: CallContext, item: RubricItem, opts: RubricOption
                 bare.append(ctx.evidence(line, f"name without honorific '{tok}'"))
     count = len(titled) + (len(bare) if opts.address_accept_bare_name else 0)
     learned = f"caller's name '{f.name}' learned at {f.answer.start:.1f} s"
-    if count >= opts.address_min_mentions:
+    # A short conversation leaves room for one use; a longer one should hear the name
+    # again. Speech time, not clock time: a long hold adds no occasion to use the name.
+    rest = sum(l.end - l.start for l in ctx.lines[f.answer.index + 1:])
+    needed = opts.address_min_mentions if rest >= opts.address_short_call_s else 1
+    learned += f"; {rest:.0f} s of speech after it ({needed} use(s) needed)"
+    if count >= needed:
         return judgement(Verdict.PASS, 0.85, titled + bare, f"{learned}; addressed by name {count} time(s)")
     if titled or bare:
         return judgement(Verdict.PARTIAL, 0.7, titled + bare,
                   f"{learned}; {len(titled)} use(s) with honorific, {len(bare)} without "
-                  f"(pass needs {opts.address_min_mentions} with honorific)")
+                  f"(pass needs {needed} with honorific)")
     later = ctx.after(f.answer, Role.AGENT, MAX_EVIDENCE)
     ev = [ctx.evidence(l, f"agent turn without the caller's name '{f.name}'") for l in later] or [
         ctx.evidence(f.answer, f"caller's name '{f.name}'; the agent did not speak after it")
@@ -287,6 +340,19 @@ def titled_names(ctx: CallContext, line: Line, honorifics: frozenset[str]) -> li
         if b.capitalized and b.norm.isalpha() and b.norm not in stop and b.norm not in honorifics \
                 and not (b.surface.isupper() and len(b.surface) > 1):
             out.append(f"{a.surface} {b.surface}")
+    return out
+
+
+def real_transfers(ctx: CallContext) -> list[Event]:
+    """Transfer events the call bears out: a new voice or a ringback, or the agent hardly
+    speaks after it. "pengelolaannya sudah dialihkan ke pemerintah daerah" names a referral
+    in passing; the same agent talking on for several turns was no hand-over."""
+    out = []
+    for e in ctx.timing.events_of(EventType.TRANSFER):
+        after = [l for l in ctx.agent if l.start >= e.end]
+        if e.details.new_voice or e.details.ringback or any(l.role == Role.OTHER for l in ctx.lines
+                                                             if l.start >= e.start) or len(after) <= 1:
+            out.append(e)
     return out
 
 
@@ -541,8 +607,16 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
                and (h := ctx.hit(l, item.cue("caller_prompt"))) is not None and h.position <= 3]
     for line, h in prompts[:3]:
         evidence.append(ctx.evidence(line, f"the caller had to prompt the agent {h.describe()}", h))
-    if prompts:
-        bad.append(f"the caller had to prompt the agent {len(prompts)} time(s)")
+    # Left without a word: the caller having to prompt, or a hold nobody announced (one
+    # problem, as the prompt usually answers the silent hold).
+    silent = [e for e in ctx.timing.events_of(EventType.HOLD)
+              if not (e.details.announced or _agent_cue_near(
+                  ctx, ctx.cue("hold_transfer_technique", "hold_announcement"),
+                  e.start - _timing_threshold(ctx, "hold_phrase_window_s"), e.start + 1.0, before=True))]
+    evidence += [ctx.measurement(f"unannounced hold {e.end - e.start:.0f} s", e.start, e.end) for e in silent[:2]]
+    if prompts or silent:
+        bad.append(f"the caller had to prompt the agent {len(prompts)} time(s)" if prompts
+                   else f"{len(silent)} hold(s) without a word to the caller")
     # A caller's question answered with a deferral ("nanti di sana dijelaskan") is not
     # listened to: each such reply is a problem (at most two count).
     vague_cue = ctx.cue("solution_clarity", "vague")
@@ -557,11 +631,21 @@ def judge_attentiveness(ctx: CallContext, item: RubricItem, opts: RubricOptions)
     for reply, h, q in deflected[:2]:
         evidence.append(ctx.evidence(reply, f"caller's question at {q.start:.1f} s deflected {h.describe()}", h))
         bad.append(f"caller's question at {q.start:.1f} s deflected")
+    # A complaint left unanswered is scored under empathy (an officer does not mark the
+    # same miss twice) unless the agent ignores the caller again and again; rushing the
+    # caller off ("Udah ya, Pak?") is not listening.
     ignored = _unanswered_complaints(ctx, opts)
     for line, h in ignored[:3]:
         evidence.append(ctx.evidence(line, f"complaint {h.describe()} not acknowledged by the agent", h))
-    if ignored:
-        bad.append(f"{len(ignored)} complaint(s) not acknowledged")
+    if len(ignored) > opts.attentive_ignored_complaints_max:
+        bad.append(f"{len(ignored)} complaint(s) not acknowledged (limit {opts.attentive_ignored_complaints_max})")
+    rush = [(l, h) for l in ctx.agent if l.is_question
+            and (h := ctx.hit(l, ctx.cue("probing", "not_probing"))) is not None
+            and ctx.hit(l, ctx.cue("closing_greeting", "further_help")) is None
+            and ctx.hit(l, ctx.cue("solution_acceptance", "check")) is None]
+    if rush:
+        bad.append("the caller was rushed off " + ", ".join(h.describe() for _, h in rush[:2]))
+        evidence += [ctx.evidence(l, f"rushing the caller {h.describe()}", h) for l, h in rush[:2]]
     measured = "; ".join(good + bad)
     if measured:
         evidence.append(ctx.measurement(measured))
@@ -627,26 +711,53 @@ def judge_empathy(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
 
 
 def _probing_questions(ctx: CallContext, item_cue: str) -> list[tuple[Line, CueHit | None]]:
-    """Agent questions between the problem statement and the first solution-like turn."""
+    """Agent questions about the caller's issue between the problem statement and the
+    first solution-like turn.
+
+    Not probing: the name question, a request for data the caller answers with an
+    identifier (digits, an e-mail) — a question that only names an identifier ("is the
+    registered e-mail still active?") asks about the issue —, the restatement of the
+    problem, "say that again", and questions that rush or close ("Udah ya, Pak?").
+    """
     if ctx.problem is None:
         return []
     stop = ctx.solution[0].index if ctx.solution else len(ctx.lines)
-    exclude = [ctx.cue("customer_identification", "question"), ctx.cue("data_verification", "identifier"),
-               ctx.cue("problem_confirmation", "restatement"), ctx.cue("attentiveness", "repeat_request")]
+    exclude = [ctx.cue("customer_identification", "question"), ctx.cue("problem_confirmation", "restatement"),
+               ctx.cue("attentiveness", "repeat_request"), ctx.cue("probing", "not_probing"),
+               ctx.cue("closing_greeting", "further_help")]
+    ident = ctx.cue("data_verification", "identifier")
     out = []
     for line in ctx.after(ctx.problem[0], Role.AGENT):
         if line.index >= stop:
             break
-        if any(ctx.hit(line, c) is not None for c in exclude):
-            continue  # identity, confirmation and "say that again" questions are not probing
         h = ctx.hit(line, item_cue)
-        if line.is_question or h is not None:
-            out.append((line, h))
+        if not (line.is_question or h is not None):
+            continue
+        if any(ctx.hit(line, c) is not None for c in exclude):
+            continue
+        replies = ctx.after(line, Role.CUSTOMER, 1)
+        if ctx.hit(line, ident) is not None and (not replies or ctx.identifier_answer(replies[0])
+                                                 or ctx.hit(line, ctx.cue("data_verification", "public"))):
+            continue  # asking for data, not about the issue
+        out.append((line, h))
     return out
 
 
+def _confirmation(ctx: CallContext) -> Line | None:
+    """The agent's restatement of the caller's issue (phrase or "Jadi …, betul?" frame)."""
+    if ctx.problem is None:
+        return None
+    lead, check = ctx.cue("problem_confirmation", "lead"), ctx.cue("problem_confirmation", "check")
+    restate = ctx.cue("problem_confirmation", "restatement")
+    return next((l for l in ctx.after(ctx.problem[0], Role.AGENT)
+                 if _lead_and_check(ctx, l, lead, check) or ctx.hit(l, restate)), None)
+
+
 def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """Agent questions between the caller's problem statement and the first solution-like turn."""
+    """Agent questions about the issue between the caller's problem statement and the
+    first solution-like turn (:func:`_probing_questions`): ``probing_min_questions`` → pass;
+    fewer but some, or none and only a restatement of the problem checked with the
+    caller → partial; none → fail."""
     if ctx.problem is None:
         return judgement(Verdict.NEEDS_REVIEW, 0.3,
                   [ctx.evidence(l, "no problem statement recognised") for l in ctx.customer[:3]]
@@ -656,44 +767,46 @@ def judge_probing(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Ju
     questions = _probing_questions(ctx, item.cue("question"))
     evidence = [ctx.evidence(problem, "caller's problem statement" + (f" ({ph.describe()})" if ph else ""), ph)]
     for line, h in questions[:MAX_EVIDENCE]:
-        evidence.append(ctx.evidence(line, "agent question" + (f" {h.describe()}" if h else " ('?')"), h))
+        evidence.append(ctx.evidence(line, "agent question about the issue" + (f" {h.describe()}" if h else " ('?')"), h))
     if ctx.solution:
         s, sh = ctx.solution
         evidence.append(ctx.evidence(s, "first solution-like turn" + (f" {sh.describe()}" if sh else " (long statement)"), sh))
     where = ("between the problem statement and the first solution-like turn" if ctx.solution
              else "after the problem statement (no solution-like turn recognised)")
-    summary = f"{len(questions)} agent question(s) {where}"
+    summary = f"{len(questions)} agent question(s) about the issue {where}"
     if len(questions) >= opts.probing_min_questions:
         return judgement(Verdict.PASS, 0.7, evidence, summary)
     if questions:
         return judgement(Verdict.PARTIAL, 0.55, evidence, summary)
-    return judgement(Verdict.FAIL, 0.55, evidence, summary)
+    confirm = _confirmation(ctx)
+    if confirm is not None:
+        evidence.append(ctx.evidence(confirm, "restatement of the problem (no question of its own)"))
+        return judgement(Verdict.PARTIAL, 0.55, evidence,
+                         f"{summary}; the agent only restated the problem and checked it")
+    return judgement(Verdict.FAIL, 0.6, evidence, summary)
 
 
 def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
-    """The agent leads the core stages identification → problem (probing/confirmation) →
-    solution, in that order, without letting the call stall.
+    """The agent leads the call: it works out the problem (probing or a checked
+    restatement) before the solution, and the call does not stall.
 
-    Greeting and closing have items of their own and do not count here. A handed-over
-    call (transfer) has the announced transfer as its solution stage. Verdicts: the
-    agent asks no question of its own after the opening, or misses every core stage →
-    fail (the caller drives the call); stages missing or out of order, account details
-    before identification, or stalls (dead air over the limit, an unannounced or
-    over-long hold, the caller asking "halo?") → partial; otherwise pass. Confidence
-    stays modest: stage detection from phrases is approximate.
+    Greeting, closing and identification have items of their own and do not count here.
+    A handed-over call (transfer) has the announced transfer as its solution stage.
+    Problems counted: a missing or out-of-order stage, account details before
+    identification, stalls (dead air over the limit, an unannounced or over-long hold,
+    the caller prompting "halo?", asking the caller to repeat), rushing the caller off
+    ("Udah ya, Pak?"). None → pass; one → partial; two or more, or no question of the
+    agent's own after the opening → fail (the caller drove the call). Confidence stays
+    modest: stage detection from phrases is approximate.
     """
     stages: list[tuple[str, Line | None, str]] = []
     f = ctx.identification
     ident = f.question or (ctx.verification.request if ctx.verification.request else None)
-    stages.append(("identification", ident, "name question" if f.question else "identifier request"))
     probes = _probing_questions(ctx, ctx.cue("probing", "question"))
-    confirm = next((l for l in (ctx.after(ctx.problem[0], Role.AGENT) if ctx.problem else ())
-                    if _lead_and_check(ctx, l, ctx.cue("problem_confirmation", "lead"),
-                                       ctx.cue("problem_confirmation", "check"))
-                    or ctx.hit(l, ctx.cue("problem_confirmation", "restatement"))), None)
+    confirm = _confirmation(ctx)
     problem_stage = probes[0][0] if probes else confirm
     stages.append(("probing/confirmation", problem_stage, "question" if probes else "restatement"))
-    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    transfers = real_transfers(ctx)
     solution = ctx.solution[0] if ctx.solution else None
     if transfers:
         ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
@@ -707,8 +820,9 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
     evidence = [ctx.evidence(line, f"stage {name} at {line.start:.1f} s" + (f" ({how})" if how else ""))
                 for name, line, how in stages if line is not None]
     missing = [name for name, line, _ in stages if line is None]
-    found = [(name, line) for name, line, _ in stages if line is not None]
-    disorder = [f"{a} before {b}" for (b, lb), (a, la) in zip(found, found[1:]) if la.start < lb.start]
+    # A restatement after the answer has begun still works the problem out: no disorder
+    # between those two stages; a handed-over call missing both is one problem.
+    disorder: list[str] = []
     account = ctx.account_info
     if account is not None and ident is not None and account[0].start < ident.start:
         disorder.append("account details before identification")
@@ -721,25 +835,40 @@ def judge_conversation_control(ctx: CallContext, item: RubricItem, opts: RubricO
         evidence.append(ctx.measurement(f"{len(dead)} dead-air stretches (limit {opts.attentive_dead_air_max})",
                                         dead[0].start, dead[-1].end))
     limit = _timing_threshold(ctx, "hold_max_s")
+    window = _timing_threshold(ctx, "hold_phrase_window_s")
     for e in ctx.timing.events_of(EventType.HOLD):
         over = e.details.over_limit
         over = bool(over) if over is not None else (e.end - e.start) > limit
-        if over or e.details.announced is False:
+        announced = bool(e.details.announced) or _agent_cue_near(
+            ctx, ctx.cue("hold_transfer_technique", "hold_announcement"), e.start - window, e.start + 1.0,
+            before=True) is not None
+        if over or not announced:
             stalls.append(f"hold of {e.end - e.start:.0f} s " + ("over the limit" if over else "not announced"))
             evidence.append(ctx.measurement(stalls[-1], e.start, e.end))
+            break  # one hold problem is one stall
+    repeat = next((l for l in ctx.agent if ctx.hit(l, ctx.cue("attentiveness", "repeat_request")) is not None), None)
+    if repeat is not None:
+        stalls.append("the caller was asked to repeat")
+        evidence.append(ctx.evidence(repeat, "asked the caller to repeat"))
+    rush = next((l for l in ctx.agent if l.is_question and ctx.hit(l, ctx.cue("probing", "not_probing")) is not None
+                 and ctx.hit(l, ctx.cue("closing_greeting", "further_help")) is None
+                 and ctx.hit(l, ctx.cue("solution_acceptance", "check")) is None), None)
+    if rush is not None:
+        stalls.append("the caller was rushed off")
+        evidence.append(ctx.evidence(rush, "rushing the caller"))
     own_questions = [l for l in ctx.agent[1:] if l.is_question
                      and ctx.hit(l, ctx.cue("attentiveness", "repeat_request")) is None
                      and ctx.hit(l, ctx.cue("closing_greeting", "further_help")) is None]
-    problems = ([f"missing: {', '.join(missing)}"] if missing else []) + (
-        [f"out of order: {', '.join(disorder)}"] if disorder else []) + stalls
-    if not own_questions or len(missing) == len(stages):
-        why = "the agent asked no question of its own after the opening" if not own_questions else \
-            "no core stage recognised"
+    problems = ([f"missing: {', '.join(missing)}"] if missing else []) + [f"out of order: {d}" for d in disorder] + stalls
+    if not own_questions:
+        why = "the agent asked no question of its own after the opening"
         return judgement(Verdict.FAIL, 0.55, evidence or [ctx.measurement(why)],
                   f"the caller drove the call: {why}" + (f" ({'; '.join(problems)})" if problems else ""))
+    if len(problems) >= 2:
+        return judgement(Verdict.FAIL, 0.55, evidence, "the agent did not lead the call (" + "; ".join(problems) + ")")
     if problems:
         return judgement(Verdict.PARTIAL, 0.5, evidence, "the agent led the call only in part (" + "; ".join(problems) + ")")
-    return judgement(Verdict.PASS, 0.6, evidence, "identification, problem and solution stages in order, no stall")
+    return judgement(Verdict.PASS, 0.6, evidence, "problem worked out before the solution, no stall")
 
 
 def judge_formal_language(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -778,7 +907,7 @@ def _agent_cue_near(ctx: CallContext, cue: str, lo: float, hi: float, before: bo
 def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
     """Each hold announced, within the limit and thanked after; each transfer announced with a target."""
     holds = ctx.timing.events_of(EventType.HOLD)
-    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    transfers = real_transfers(ctx)
     if not holds and not transfers:
         why = "no hold or transfer in the call"
         return judgement(Verdict.NOT_APPLICABLE, 0.8, [ctx.measurement(why)], why)
@@ -786,8 +915,12 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
     transfer_window = _timing_threshold(ctx, "transfer_announce_window_s")
     limit = _timing_threshold(ctx, "hold_max_s")
     evidence: list[Evidence] = []
-    checks: list[bool] = []
+    # Per event, as a QA lead scores it: a hold nobody announced, or a transfer nobody
+    # announced (blind), fails; one missing element (no thanks, over the limit, no
+    # target said) is partial; all present passes. The call gets its worst event.
+    worst = Verdict.PASS
     events_ok = 0
+    rank = {Verdict.PASS: 2, Verdict.PARTIAL: 1, Verdict.FAIL: 0}
     for e in holds:
         ann = _agent_cue_near(ctx, item.cue("hold_announcement"), e.start - window, e.start + 1.0, before=True)
         ret = _agent_cue_near(ctx, item.cue("hold_return"), e.end - 1.0, e.end + window, before=False)
@@ -795,9 +928,9 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
         thanked = bool(e.details.thanked) or ret is not None
         over = e.details.over_limit
         over = bool(over) if over is not None else (e.end - e.start) > limit
-        ok = [announced, thanked, not over]
-        checks += ok
-        events_ok += all(ok)
+        verdict = Verdict.FAIL if not announced else (Verdict.PASS if thanked and not over else Verdict.PARTIAL)
+        events_ok += verdict == Verdict.PASS
+        worst = min(worst, verdict, key=rank.__getitem__)
         what = (f"hold {e.end - e.start:.0f} s at {e.start:.1f} s: "
                 f"{'announced' if announced else 'not announced'}, {'thanked' if thanked else 'not thanked'} after, "
                 f"{'over' if over else 'within'} the {limit:.0f} s limit")
@@ -810,19 +943,17 @@ def judge_hold_transfer_technique(ctx: CallContext, item: RubricItem, opts: Rubr
         if not target and ann is not None:
             rest = ann[0].tokens[ann[1].position + len(ann[1].phrase.split()):]
             target = " ".join(rest[:4])
-        ok = [ann is not None, bool(target)]
-        checks += ok
-        events_ok += all(ok)
-        what = (f"transfer at {e.start:.1f} s: {'announced' if ann else 'not announced'}, "
+        verdict = Verdict.FAIL if ann is None else (Verdict.PASS if target else Verdict.PARTIAL)
+        events_ok += verdict == Verdict.PASS
+        worst = min(worst, verdict, key=rank.__getitem__)
+        what = (f"transfer at {e.start:.1f} s: {'announced' if ann else 'not announced (blind)'}, "
                 + (f"target '{target}'" if target else "no target said"))
         evidence.append(_event_evidence(ctx, e, ann, what))
     n = len(holds) + len(transfers)
     summary = f"{events_ok} of {n} hold/transfer event(s) handled fully"
-    if events_ok == n:
-        return judgement(Verdict.PASS, 0.75, evidence, summary)
-    if any(checks):
-        return judgement(Verdict.PARTIAL, 0.65, evidence, summary)
-    return judgement(Verdict.FAIL, 0.65, evidence, summary)
+    if worst == Verdict.FAIL:
+        summary += "; an unannounced hold or blind transfer fails the item"
+    return judgement(worst, {Verdict.PASS: 0.75, Verdict.PARTIAL: 0.65, Verdict.FAIL: 0.7}[worst], evidence, summary)
 
 
 def _event_evidence(ctx: CallContext, e: Event, ann: tuple[Line, CueHit] | None, what: str) -> Evidence:
@@ -874,7 +1005,7 @@ def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptio
       answer needs no "first … then"), a one-sentence answer → partial;
     * pace or monologue out of range → partial.
     """
-    transfers = ctx.timing.events_of(EventType.TRANSFER)
+    transfers = real_transfers(ctx)
     if transfers:
         t0 = transfers[0].start
         own = [l for l in _answer_lines(ctx, opts) if l.end <= t0 + 1.0
@@ -920,6 +1051,17 @@ def judge_solution_clarity(ctx: CallContext, item: RubricItem, opts: RubricOptio
     if vague:
         summary = f"vague answer ({', '.join(h.describe() for _, h in vague[:3])}); " + summary
         return judgement(Verdict.PARTIAL if markers else Verdict.FAIL, 0.6, evidence, summary)
+    # Structure, not only pace: a run-on sentence (clause chained to clause with "terus",
+    # "and then") or a long turn with no signposting is what an officer hears as unclear.
+    longest = max((len(tokens(p)) for l in lines for p in split_sentences(l.utt.text)), default=0)
+    long_turn = max((l.end - l.start for l in lines), default=0.0)
+    if longest >= opts.clarity_runon_words:
+        why = f"{summary}; a run-on sentence of {longest} words (limit {opts.clarity_runon_words})"
+        return judgement(Verdict.FAIL if len(markers) < 2 or longest >= 2 * opts.clarity_runon_words
+                         else Verdict.PARTIAL, 0.6, evidence, why)
+    if long_turn >= opts.clarity_unmarked_turn_s and not markers:
+        return judgement(Verdict.PARTIAL, 0.55, evidence,
+                         f"{summary}; a {long_turn:.0f} s answer turn with no structure marker")
     if not (pace_ok and mono_ok):
         return judgement(Verdict.PARTIAL, 0.55, evidence, summary)
     if markers:
@@ -956,30 +1098,24 @@ def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricO
     """The built-in procedure steps (configured topic procedures are added by
     ``call_qa.rubric.resources.judge_procedures``):
 
-    1. identity verification before account-specific information — violated → fail;
-    2. the caller is identified (name or identifiers) before the answer — skipped → fail;
-    3. every hold asked for and within the limit, every transfer announced (the hold/
+    1. identity verification before account-specific information, as ``data_verification``
+       judges it — account details with no verification → fail; after public identifiers
+       only → partial (fail where the caller speaks for someone else);
+    2. every hold asked for and within the limit, every transfer announced (the hold/
        transfer SOP) — violated → partial.
-    Otherwise pass; with nothing to check against → needs_review.
+    Otherwise pass. Identification has its own item and is no procedure step here (a
+    general-information call may be answered without a name).
     """
-    account, v, f = ctx.account_info, ctx.verification, ctx.identification
+    account, v = ctx.account_info, ctx.verification
     evidence: list[Evidence] = []
     if account is not None:
-        line, h = account
-        acct = ctx.evidence(line, f"account-specific information {h.describe()}", h)
-        if v.request is None or v.request.start > line.start:
-            ev = [acct] + ([ctx.evidence(v.request, "verification only after the account information")]
-                           if v.request is not None else [])
-            return judgement(Verdict.FAIL, 0.6, ev, "account-specific information given before any identity verification")
-        evidence += [ctx.evidence(v.request, "identity verification requested"), acct]
+        dv_item = ctx.rubric.item("data_verification") if ctx.rubric.has_item("data_verification") else item
+        dv = judge_data_verification(ctx, dv_item, opts)
+        if dv.verdict in (Verdict.FAIL, Verdict.PARTIAL):
+            return judgement(dv.verdict, 0.6, dv.evidence, f"verification procedure not followed: {dv.reason}")
+        evidence += list(dv.evidence)
     elif v.request is not None:
         evidence.append(ctx.evidence(v.request, "identity verification requested"))
-    if f.question is None and v.request is None:
-        answer = ctx.solution[0] if ctx.solution else (ctx.agent[1] if len(ctx.agent) > 1 else ctx.agent[0])
-        return judgement(Verdict.FAIL, 0.55, [ctx.evidence(answer, "answered without identifying the caller")],
-                  "the caller was never identified (no name asked, no identifier requested)")
-    if f.question is not None:
-        evidence.append(ctx.evidence(f.question, "caller identification"))
     sop: list[str] = []
     limit = _timing_threshold(ctx, "hold_max_s")
     window = _timing_threshold(ctx, "hold_phrase_window_s")
@@ -994,18 +1130,37 @@ def judge_procedure_compliance(ctx: CallContext, item: RubricItem, opts: RubricO
                 x for x in (("not asked for" if not announced else ""), ("over the limit" if over else "")) if x))
             evidence.append(ctx.measurement(sop[-1], e.start, e.end))
     transfer_window = _timing_threshold(ctx, "transfer_announce_window_s")
-    for e in ctx.timing.events_of(EventType.TRANSFER):
+    for e in real_transfers(ctx):
         ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
                               e.start - transfer_window, e.start + 1.0, before=True)
         if ann is None:
             sop.append(f"transfer at {e.start:.1f} s not announced")
             evidence.append(ctx.measurement(sop[-1], e.start, e.end))
+    for e in real_transfers(ctx):
+        if not e.details.target and not e.details.warm:
+            ann = _agent_cue_near(ctx, ctx.cue("hold_transfer_technique", "transfer"),
+                                  e.start - transfer_window, e.start + 1.0, before=True)
+            if ann is not None:
+                sop.append(f"transfer at {e.start:.1f} s without saying to whom")
+                evidence.append(ctx.measurement(sop[-1], e.start, e.end))
+    # Routing: sending the caller elsewhere or to "try again" instead of resolving or
+    # escalating the case (no ticket) breaks the procedure; with the caller never
+    # identified either, the call was not handled at all.
+    deferrals = [(l, h) for l in ctx.agent if (h := ctx.hit(l, ctx.cue("solution_clarity", "vague"))) is not None]
+    if deferrals:
+        l, h = deferrals[0]
+        evidence.append(ctx.evidence(l, f"caller sent away {h.describe()} (no escalation or ticket)", h))
+        if ctx.identification.question is None and v.request is None:
+            return judgement(Verdict.FAIL, 0.55, evidence,
+                             "the caller was never identified and was sent away without escalation or a ticket")
+        sop.append("caller sent away without escalation or a ticket")
     if sop:
-        return judgement(Verdict.PARTIAL, 0.6, evidence, "hold/transfer procedure not followed: " + "; ".join(sop))
+        return judgement(Verdict.PARTIAL, 0.6, evidence, "procedure not followed: " + "; ".join(sop))
     if account is not None:
         return judgement(Verdict.PASS, 0.65, evidence, "identity verified before account-specific information")
-    return judgement(Verdict.PASS, 0.5, evidence or [ctx.measurement("caller identified")],
-              "caller identified before the answer; no account-specific information detected")
+    return judgement(Verdict.PASS, 0.5, evidence or [ctx.measurement("no account-specific information; no hold or "
+                                                                     "transfer out of procedure")],
+              "no account-specific information given and no hold or transfer out of procedure")
 
 
 def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOptions) -> Judgement:
@@ -1020,6 +1175,15 @@ def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOp
                 asked.append((line, h, label))
                 break
     if not asked:
+        # The caller said they understood without being asked: the agent did not check,
+        # but the acceptance is on record (an officer gives partial).
+        after = ctx.after(ctx.solution[0], Role.CUSTOMER) if ctx.solution else ()
+        own = next(((l, a) for l in after if ctx.hit(l, item.cue("rejection")) is None
+                    and (a := ctx.hit(l, item.cue("understood"))) is not None), None)
+        if own is not None:
+            return judgement(Verdict.PARTIAL, 0.6, [ctx.evidence(own[0], f"caller's own acceptance {own[1].describe()}",
+                                                                 own[1])],
+                             "no acceptance check or follow-up by the agent; the caller said unprompted that it was clear")
         probe = ctx.closing_lines(opts) or lines[-3:]
         return judgement(Verdict.FAIL, 0.6,
                   [ctx.evidence(l, "no acceptance check or follow-up statement") for l in probe]
@@ -1036,8 +1200,16 @@ def judge_solution_acceptance(ctx: CallContext, item: RubricItem, opts: RubricOp
                            ctx.evidence(reply, f"caller's acceptance {a.describe()}", a)],
                           f"{label} by the agent and the caller accepted")
     line, h, label = asked[0]
-    return judgement(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"{label} {h.describe()}", h)],
-              f"{label} by the agent, but no acceptance heard from the caller")
+    # rubric.md: the agent "checks that the caller understood/accepted, or states the
+    # follow-up" — the agent's part is done; only a rejection heard after it is partial.
+    rejected = [r for l, _, _ in asked for r in ctx.after(l, Role.CUSTOMER, opts.acceptance_answer_customer_turns)
+                if ctx.hit(r, item.cue("rejection")) is not None]
+    if rejected:
+        return judgement(Verdict.PARTIAL, 0.6, [ctx.evidence(line, f"{label} {h.describe()}", h),
+                                                ctx.evidence(rejected[0], "the caller did not accept")],
+                         f"{label} by the agent, but the caller did not accept")
+    return judgement(Verdict.PASS, 0.65, [ctx.evidence(line, f"{label} {h.describe()}", h)],
+                     f"{label} by the agent (no answer from the caller recognised)")
 
 
 JUDGES: Mapping[str, ItemJudge] = {

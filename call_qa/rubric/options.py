@@ -39,29 +39,38 @@ class RubricOptions:
         verification_required: data_verification fails when no verification was asked
             even though nothing account-specific was said (False: needs_review, as a
             general-information call may not need verification).
-        address_min_mentions: honorific + name uses for address_by_name to pass (1).
+        address_min_mentions: honorific + name uses for address_by_name to pass (2: a QA
+            officer expects the name more than once; once is partial) ...
+        address_short_call_s: ... unless the speech after the name was learned lasts less than
+            this long, where one use passes (60 s: a one-minute conversation has room for one).
         address_accept_bare_name: the name without honorific passes address_by_name
             (False: partial; set True where first names alone are the house style).
-        interruption_partial_max: agent interruptions still judged partial; more fail (2).
+        interruption_partial_max: agent interruptions still judged partial; more fail (1: one
+            cut-off is partial, two fail, as a QA lead scores it).
         interruption_count_attempted: count attempted (caller kept talking) as well as
             successful interruptions (True: both cut the caller off).
         interruption_fail_overlap_s: one agent interruption talking over the caller this
             long fails the item whatever the count (2.0 s: a short overlap may be an eager
             reply, a long talk-over is cutting the caller off).
         attentive_latency_max_s: mean response latency above this is slow (2.0 s).
-        attentive_dead_air_max: more dead-air events than this is inattentive (2).
+        attentive_dead_air_max: more dead-air events than this is inattentive (1: one pause
+            to look something up happens; a second is a pattern).
         attentive_repeat_max: more agent requests to repeat than this is inattentive (0:
             rubric.md — the agent "does not make the caller repeat").
         attentive_interruptions_max: more agent interruptions than this is inattentive
             (0: cutting the caller off is not listening).
         attentive_fail_problems: this many distinct listening problems (slow replies, dead air,
             interruptions, requests to repeat, the caller having to prompt "halo? masih di
-            sana?", complaints left unacknowledged) fail the item; fewer are partial (2).
+            sana?" or a hold nobody announced, rushing the caller off, complaints left
+            unacknowledged) fail the item; fewer are partial (2).
+        attentive_ignored_complaints_max: complaints the agent may leave unacknowledged before
+            attentiveness counts it as a problem (2: one or two are empathy's to score; a
+            caller ignored three times was not listened to).
         empathy_window_agent_turns: an empathy phrase must come within this many agent
             utterances after a complaint to answer it (4).
         probing_min_questions: agent questions between problem and solution to pass (1).
         informal_per_100_partial: informal words per 100 agent words still judged
-            partial; more fail; none passes (1.0).
+            partial; more fail; none passes (2.5: a slip or two in a longer call is partial).
         (The hold/transfer items search the agent's phrases in the timing stage's windows,
         ``timing.hold_phrase_window_s`` and ``transfer_announce_window_s``, and judge a hold
         by its ``hold_max_s``: the thresholds of the timing report, one definition each.)
@@ -74,6 +83,11 @@ class RubricOptions:
         clarity_min_sentences: an answer without structure markers passes solution_clarity
             when it explains in at least this many sentences (a one-line answer is partial) (2).
         clarity_monologue_max_s: an agent monologue longer than this hurts clarity (60 s).
+        clarity_runon_words: an answer sentence this long is a run-on: fail, or partial when
+            the answer is signposted with two or more structure markers (45 words: three
+            breaths of speech without a full stop).
+        clarity_unmarked_turn_s: an answer turn this long without any structure marker is
+            partial (25 s: a list read out with no "first … then" is hard to follow).
         acceptance_answer_customer_turns: customer utterances after an acceptance check
             searched for the caller's acceptance (2).
     Email (rubric ``email``)
@@ -87,6 +101,17 @@ class RubricOptions:
             above which language_consistency fails (0.25; any mixing is partial).
     Evidence
         quote_max_chars: longer utterances are quoted as a window around the cue (240).
+    Uncertainty (call_qa/rubric/calibration.py)
+        calibration: the table of calibrated confidences per item and verdict, relative to
+            call_qa/configs/ or absolute ("rubrics/calibration.yaml", fitted on the officer
+            set's tuning half; "" keeps the judges' own constants).
+        review_below_confidence: a verdict whose calibrated confidence is below this
+            becomes needs_review, with the reason (0.0: off by default, because the
+            project's corpus `expected` verdicts have no needs_review and call-qa eval
+            would count every review as a miss; 0.9 is the value chosen on the officer
+            set's tuning half — the highest threshold keeping needs_review at or under
+            10 % of the non-knowledge-base items there — see docs/rubric-engine.md). An
+            item's ``params`` may set its own.
     """
 
     opening_agent_turns: int = 2
@@ -100,23 +125,27 @@ class RubricOptions:
     problem_min_words: int = 6
     solution_min_words: int = 15
     verification_required: bool = False
-    address_min_mentions: int = 1
+    address_min_mentions: int = 2
     address_accept_bare_name: bool = False
-    interruption_partial_max: int = 2
+    address_short_call_s: float = 60.0
+    interruption_partial_max: int = 1
     interruption_count_attempted: bool = True
     interruption_fail_overlap_s: float = 2.0
     attentive_latency_max_s: float = 2.0
-    attentive_dead_air_max: int = 2
+    attentive_dead_air_max: int = 1
     attentive_repeat_max: int = 0
     attentive_interruptions_max: int = 0
     attentive_fail_problems: int = 2
+    attentive_ignored_complaints_max: int = 2
     empathy_window_agent_turns: int = 4
     probing_min_questions: int = 1
-    informal_per_100_partial: float = 1.0
+    informal_per_100_partial: float = 2.5
     pace_wpm_min: float = 80.0
     pace_wpm_max: float = 260.0
     clarity_min_sentences: int = 2
     clarity_monologue_max_s: float = 60.0
+    clarity_runon_words: int = 45
+    clarity_unmarked_turn_s: float = 25.0
     acceptance_answer_customer_turns: int = 2
     email_topic_overlap_pass: float = 0.5
     email_topic_overlap_partial: float = 0.2
@@ -125,6 +154,8 @@ class RubricOptions:
     email_errors_per_100_partial: float = 4.0
     email_foreign_sentence_share: float = 0.25
     quote_max_chars: int = 240
+    calibration: str = "rubrics/calibration.yaml"
+    review_below_confidence: float = 0.0
 
     def with_overrides(self, overrides: Mapping[str, object]) -> "RubricOptions":
         """A copy with some fields replaced (an item's ``params`` from the rubric YAML)."""

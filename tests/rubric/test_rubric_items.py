@@ -38,7 +38,12 @@ EN = load_cues(CUES_EN_PATH)
 COURTESY = ("opening_greeting", "customer_identification", "data_verification", "closing_greeting")
 
 
-def score(utts, lang="id", events=(), options=RubricOptions(), **metrics):
+# These tests check the judges themselves: their verdicts and their own confidence
+# constants, so the calibration table (tested in test_rubric_calibration.py) is off.
+RAW = RubricOptions(calibration="")
+
+
+def score(utts, lang="id", events=(), options=RAW, **metrics):
     return score_phone_call(utts, timing(utts, events, **metrics), lang, RUBRIC, ID if lang == "id" else EN, options)
 
 
@@ -112,7 +117,7 @@ def test_opening_found_only_in_the_first_turns():
         (40.0, 44.0, A, "Selamat pagi, dengan Sari, ada yang bisa dibantu?"),
     )
     assert verdict(score(utts), "opening_greeting") == Verdict.FAIL
-    wide = RubricOptions(opening_agent_turns=3)
+    wide = RubricOptions(opening_agent_turns=3, calibration="")
     assert verdict(score(utts, options=wide), "opening_greeting") == Verdict.PARTIAL
 
 
@@ -156,7 +161,9 @@ def test_caller_volunteers_name():
     )
     card = score(utts)
     item = card.item("customer_identification")
-    assert item.verdict == Verdict.PASS and "Rina Wati" in item.reason and item.confidence < 0.9
+    # issue 21: identification is the agent asking; a name the caller volunteered that the
+    # agent never asked for is not a pass (an officer fails it)
+    assert item.verdict == Verdict.FAIL and "never asked" in item.reason and "Rina Wati" in item.reason
     assert verdict(card, "address_by_name") == Verdict.PASS
 
 
@@ -173,9 +180,13 @@ def test_identification_question_with_an_unrecognised_answer():
 
 
 def test_data_verification_variants():
-    # Asked but the caller gave nothing that looks like an identifier.
-    card = score(replace_line(MODEL_ID, 5, "Sebentar ya Mbak, saya cari dulu."))
-    assert verdict(card, "data_verification") == Verdict.PARTIAL
+    # Asked but the caller gave nothing that looks like an identifier, and no account-specific
+    # information followed: nothing needed verifying (rubric.md) → not_applicable; where
+    # every call must verify, nothing was verified → fail.
+    unanswered = replace_line(MODEL_ID, 5, "Sebentar ya Mbak, saya cari dulu.")
+    assert verdict(score(unanswered), "data_verification") == Verdict.NOT_APPLICABLE
+    assert verdict(score(unanswered, options=RubricOptions(verification_required=True)),
+                   "data_verification") == Verdict.FAIL
     # Spoken digits count.
     card = score(replace_line(MODEL_ID, 5, "Tiga dua nol satu, satu dua tiga empat."))
     assert verdict(card, "data_verification") == Verdict.PASS
@@ -202,7 +213,9 @@ def test_account_information_before_verification_fails_procedure():
     proc = card.item("procedure_compliance")
     assert proc.verdict == Verdict.FAIL
     assert proc.evidence[0].start == 8.5 and "tagihan bapak" in proc.evidence[0].reason
-    assert verdict(card, "data_verification") == Verdict.PASS  # it was done, only too late
+    # issue 21: account-specific information given with no verification before it fails
+    # data_verification too (it was done, but too late to protect the data)
+    assert verdict(card, "data_verification") == Verdict.FAIL
     # Verification first → the procedure passes.
     fixed = call(*[(u.start, u.end, u.role, u.text) for u in utts[:2]],
                  (8.5, 11.0, A, "Boleh dibantu NIK Bapak?"),
@@ -212,13 +225,15 @@ def test_account_information_before_verification_fails_procedure():
     # Verified before the first answer: passes even without an account-specific cue.
     item = score(MODEL_ID).item("procedure_compliance")
     assert item.verdict == Verdict.PASS and item.confidence <= 0.5
-    # No verification and nothing account-specific, but the caller was identified by name → pass.
+    # No verification and nothing account-specific: nothing the procedure protects → pass.
     item = score(replace_line(MODEL_ID, 4, "Baik Pak Budi.")).item("procedure_compliance")
-    assert item.verdict == Verdict.PASS and "caller identified" in item.reason
-    # Neither name nor identifier asked before answering → fail (the SOP's identification step).
+    assert item.verdict == Verdict.PASS and "no account-specific information" in item.reason
+    # Neither name nor identifier asked: customer_identification fails it (issue 21); the
+    # procedure (verification before account data, data protection, routing) still holds.
     skipped = replace_line(replace_line(MODEL_ID, 4, "Baik Pak Budi."), 2, "Baik, sebentar ya Pak.")
-    item = score(skipped).item("procedure_compliance")
-    assert item.verdict == Verdict.FAIL and "never identified" in item.reason
+    card = score(skipped)
+    assert verdict(card, "procedure_compliance") == Verdict.PASS
+    assert verdict(card, "customer_identification") == Verdict.FAIL
 
 
 # --------------------------------------------------------------------------- responsiveness
@@ -250,12 +265,12 @@ def test_two_agent_interruptions_follow_the_thresholds():
               interruption(10.0, 10.8, by="customer"))
     card = score(MODEL_ID, events=events, agent_interruptions=2)
     item = card.item("no_interruption")
-    assert item.verdict == Verdict.PARTIAL  # default: partial up to 2
+    assert item.verdict == Verdict.FAIL  # default: partial up to 1 (issue 21: a QA lead fails two)
     assert "2 agent interruption" in item.reason
     assert any("30.8 s" in e.reason and e.role == Role.AGENT for e in item.evidence)
     assert any("attempted" in e.reason for e in item.evidence)
-    assert verdict(score(MODEL_ID, events=events, options=RubricOptions(interruption_partial_max=1)),
-                   "no_interruption") == Verdict.FAIL
+    assert verdict(score(MODEL_ID, events=events, options=RubricOptions(interruption_partial_max=2)),
+                   "no_interruption") == Verdict.PARTIAL
     # Counting only successful interruptions leaves one.
     only_ok = RubricOptions(interruption_count_attempted=False, interruption_partial_max=0)
     item = score(MODEL_ID, events=events, options=only_ok).item("no_interruption")
@@ -353,8 +368,11 @@ def test_one_informal_word_in_a_long_call_is_partial():
 
 
 def test_probing_fails_without_questions_and_needs_review_without_problem():
+    # Without the agent's questions the agent only restates the problem and checks it:
+    # partial (a restatement is not a question about the issue; none at all fails).
     utts = tuple(u for i, u in enumerate(MODEL_ID) if i not in (8, 9))
-    assert verdict(score(utts), "probing") == Verdict.FAIL
+    item = score(utts).item("probing")
+    assert item.verdict == Verdict.PARTIAL and "only restated" in item.reason
     utts = call((0.0, 3.0, A, "Selamat pagi, ada yang bisa dibantu?"), (3.5, 4.0, C, "Halo."))
     item = score(utts).item("probing")
     assert item.verdict == Verdict.NEEDS_REVIEW and item.evidence
@@ -364,11 +382,11 @@ def test_conversation_control_core_stages():
     # Closing is the closing item's business: a call cut after the answer still passes here.
     item = score(MODEL_ID[:11]).item("conversation_control")
     assert item.verdict == Verdict.PASS and item.confidence <= 0.6
-    # No name or identifier asked: a core stage missing → partial, with modest confidence.
+    # No name or identifier asked: that is customer_identification's and data_verification's
+    # business, not a stage of controlling the conversation (issue 21) → still a pass.
     no_ident = replace_line(replace_line(MODEL_ID, 2, "Baik, sebentar ya Pak."), 4, "Baik Pak Budi.")
     item = score(no_ident).item("conversation_control")
-    assert item.verdict == Verdict.PARTIAL and "missing: identification" in item.reason
-    assert item.confidence <= 0.5
+    assert item.verdict == Verdict.PASS
     # The agent never asks anything after its opening: the caller drives the call → fail.
     passive = call(
         (0.4, 4.0, A, "Selamat pagi, Kring Pajak, ada yang bisa dibantu?"),
@@ -389,10 +407,11 @@ def test_hold_announced_and_thanked_passes():
     item = score(utts, events=(hold(36.0, 95.0),)).item("hold_transfer_technique")
     assert item.verdict == Verdict.PASS, item.reason
     assert any("announced" in e.reason and e.start == 32.5 for e in item.evidence)
-    # The same hold without the announcement line: thanked and within the limit → partial.
+    # The same hold without the announcement line: thanked and within the limit, but an
+    # unannounced hold fails the item (issue 21: what a QA lead writes).
     no_ann = replace_line(utts, 10, "Baik.")
     item = score(no_ann, events=(hold(36.0, 95.0),)).item("hold_transfer_technique")
-    assert item.verdict == Verdict.PARTIAL
+    assert item.verdict == Verdict.FAIL
     assert "not announced" in item.evidence[0].reason and "thanked after" in item.evidence[0].reason
     # Timing says it ran over the limit.
     item = score(utts, events=(hold(36.0, 95.0, over_limit=True),)).item("hold_transfer_technique")
@@ -434,9 +453,10 @@ def test_solution_acceptance_variants():
     rejected = replace_line(MODEL_ID, 13, "Belum jelas, Mbak.")
     rejected = replace_line(rejected, 15, "Belum paham saya.")
     assert verdict(score(rejected), "solution_acceptance") == Verdict.PARTIAL
+    # No check by the agent; the caller said unprompted that it was clear → partial.
     no_check = replace_line(MODEL_ID, 12, "Begitu Pak Budi.")
     item = score(no_check).item("solution_acceptance")
-    assert item.verdict == Verdict.FAIL and item.evidence
+    assert item.verdict == Verdict.PARTIAL and "unprompted" in item.reason and item.evidence
     follow = replace_line(MODEL_ID, 12, "Laporan Bapak akan kami tindak lanjuti dalam tiga hari kerja.")
     assert verdict(score(follow), "solution_acceptance") == Verdict.PASS
 
@@ -563,7 +583,7 @@ def test_hold_items_search_the_timing_stage_phrase_window():
     report = timing(utts, (hold(60.0, 95.0),))
     assert report.thresholds["hold_phrase_window_s"] == 20.0
     item = score_phone_call(utts, report, "id", RUBRIC, ID).item("hold_transfer_technique")
-    assert item.verdict == Verdict.PARTIAL and "not announced" in item.evidence[0].reason
+    assert item.verdict == Verdict.FAIL and "not announced" in item.evidence[0].reason  # unannounced fails
     wide = dataclasses.replace(report, thresholds={**report.thresholds, "hold_phrase_window_s": 30.0})
     item = score_phone_call(utts, wide, "id", RUBRIC, ID).item("hold_transfer_technique")
     assert item.verdict == Verdict.PASS, item.reason

@@ -31,9 +31,15 @@ def _make_calls():
 
 
 def test_pipeline_stores_and_exports_no_original(tmp_path):
+    from call_qa.crypto import new_keyring, write_keyring
+
     _make_calls().make_call(Path(__file__).parent / "data" / "id_pii_call.yaml", tmp_path)
     audio = tmp_path / "id_pii_call.flac"
     settings = load_settings().with_overrides(language="id")
+    # originals kept (sealed with a site key) so the test can check they hold the caller's data
+    write_keyring(tmp_path / "site.key", new_keyring())
+    settings = settings.model_copy(update={"privacy": settings.privacy.model_copy(
+        update={"keep_originals": True, "key_file": str(tmp_path / "site.key")})})
     result = process_recording(audio, settings)
     assert result.status.value == "ok", result.errors
 

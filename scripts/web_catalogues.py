@@ -191,7 +191,7 @@ ID = {
     "No calls in this period.": "Tidak ada panggilan pada periode ini.", "Per day": "Per hari", "Day": "Hari",
     "Per week": "Per minggu", "Week": "Minggu", "Agent int. per call": "Interupsi agen per panggilan",
     "Holds per call": "Hold per panggilan", "Transfers per call": "Transfer per panggilan",
-    "Dead air per call": "Hening per panggilan", "Error %(status)s": "Galat %(status)s", "Back": "Kembali",
+    "Dead air per call": "Hening per panggilan", "per call": "per panggilan", "Error %(status)s": "Galat %(status)s", "Back": "Kembali",
     "%(total)s calls %(start)s – %(end)s with a failed solution item, grouped by the main word of the caller's problem statement.": "%(total)s panggilan %(start)s – %(end)s dengan item solusi yang gagal, dikelompokkan menurut kata utama pernyataan masalah penelepon.",
     "Topic": "Topik", "Failed items": "Item gagal", "Examples": "Contoh",
     "No failed solution items in this period.": "Tidak ada item solusi yang gagal pada periode ini.",

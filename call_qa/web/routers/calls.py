@@ -111,13 +111,21 @@ def reviewed(state: WebState, result: CallResult, decisions: dict[str, Verdict])
     from call_qa.rubric import rescore
 
     try:
-        rubric = state.rubric()
+        rubric = state.email_rubric() if result.scorecard.rubric_id == "email" else state.rubric()
         if rubric.id != result.scorecard.rubric_id:
             return None, f"scored with rubric {result.scorecard.rubric_id}, configured is {rubric.id}"
         known = {it.id for it in result.scorecard.items}
         return rescore(result.scorecard, rubric, {k: v for k, v in decisions.items() if k in known}), None
     except (ValueError, KeyError) as exc:
         return None, str(exc)
+
+
+def awaiting(result: CallResult, decisions: dict[str, Verdict]) -> int:
+    """Items whose verdict in force (latest decision, else computed) is needs_review:
+    what the review queue holds of this call."""
+    if result.scorecard is None:
+        return 0
+    return sum(decisions.get(it.id, it.verdict) == Verdict.NEEDS_REVIEW for it in result.scorecard.items)
 
 
 def audio_path(source: str) -> Path | None:
@@ -197,7 +205,7 @@ def call_page(request: Request, ws: Reader, state: State, call_id: CallId) -> Re
         timeline=timeline, has_audio=has_audio, show_original=show_original, names=names, is_email=email,
         thread=email_thread(result) if email else [], evidence_at=evidence_at,
         signoff=workflow.latest_signoff(db, call_id), comments=workflow.comments(db, call_id),
-        claim=workflow.current_claim(db, call_id),
+        claim=workflow.current_claim(db, call_id), awaiting=awaiting(result, decisions),
     )
 
 
@@ -260,10 +268,9 @@ def _scores(request: Request, ws: Any, state: WebState, call_id: str) -> dict[st
     decisions = dbmod.latest_verdicts(state.db, call_id)
     card, _why = reviewed(state, result, decisions)
     lang = language_of(request, ws)
-    awaiting = card.needs_review if card else (result.scorecard.needs_review if result.scorecard else 0)
     return {
         "reviewed_score": i18n.format_number(lang, card.score, 2) if card and card.score is not None else "–",
-        "awaiting": awaiting,
+        "awaiting": awaiting(result, decisions),
         "decisions": {k: {"verdict": v.value, "label": i18n.translate(lang, VERDICT_NAMES[v.value])}
                       for k, v in decisions.items()},
     }

@@ -259,15 +259,31 @@ def _awaiting_review() -> Any:
     """A computed needs_review item of the scorecard in the query that no decision
     has settled: no override, or the latest one is needs_review too (an escalation
     stays awaiting until decided, as the call page counts it)."""
-    settled = func.coalesce(
-        _latest_override(ScorecardRow.call_pk, ItemResultRow.item_id), Verdict.NEEDS_REVIEW.value
-    ) != Verdict.NEEDS_REVIEW.value
+    decided = (
+        exists()
+        .where(ItemOverrideRow.call_pk == ScorecardRow.call_pk, ItemOverrideRow.item_id == ItemResultRow.item_id)
+        .correlate(ScorecardRow, ItemResultRow)
+    )
+    # Overrides are few: the plain "no decision" probe answers almost every item; the
+    # latest-decision test runs only for the decided ones.
+    decision, later = aliased(ItemOverrideRow), aliased(ItemOverrideRow)
+    escalated = (
+        exists()
+        .where(
+            decision.call_pk == ScorecardRow.call_pk,
+            decision.item_id == ItemResultRow.item_id,
+            decision.verdict == Verdict.NEEDS_REVIEW.value,
+            ~exists().where(later.call_pk == decision.call_pk, later.item_id == decision.item_id,
+                            later.id > decision.id),
+        )
+        .correlate(ScorecardRow, ItemResultRow)
+    )
     return (
         exists()
         .where(
             ItemResultRow.scorecard_id == ScorecardRow.id,
             ItemResultRow.verdict == Verdict.NEEDS_REVIEW.value,
-            ~settled,
+            or_(~decided, escalated),
         )
         .correlate(ScorecardRow)
     )

@@ -84,15 +84,28 @@ def test_catalogues_compile_in_process_and_translate():
 
 @pytest.mark.parametrize("reason, indonesian", [
     ("3 of 4 opening components; missing: agent_name; first agent words at 1.2 s",
-     "3 dari 4 komponen pembuka; tidak ada: nama agen; kata pertama agen pada detik 1.2"),
+     "3 dari 4 komponen pembuka; tidak ada: nama agen; kata pertama agen pada detik 1,2"),
     ("0 agent interruption(s); partial up to 2, fail above",
      "0 interupsi oleh agen; sebagian sampai 2, gagal di atasnya"),
     ("no knowledge base configured: accuracy of the answer needs a QA officer",
      "basis pengetahuan belum dikonfigurasi: ketepatan jawaban perlu dinilai petugas QA"),
+    # as score-transcript wrote them for the officer set (corpus/officer_set) and
+    # score-email for corpus/emails
+    ("hold 226 s at 52.3 s: not announced, not thanked after, over the 120 s limit",
+     "hold 226 dtk pada detik 52,3: tidak diberitahukan, tanpa terima kasih sesudahnya, melewati batas 120 dtk"),
+    ("the agent led the call only in part (missing: probing/confirmation; hold of 15 s not announced)",
+     "agen hanya sebagian mengarahkan percakapan (tidak ada: penggalian/konfirmasi; hold 15 dtk tanpa pemberitahuan)"),
+    ("procedure 'efin_reset': 2 of 2 required step(s)", "prosedur 'efin_reset': 2 dari 2 langkah wajib"),
 ])
 def test_judges_reasons_are_translated_by_their_templates(reason, indonesian):
     assert str(reasons.translate_reason("id", reason)) == indonesian
     assert str(reasons.translate_reason("en", reason)) == reason.replace("'", "&#39;")
+
+
+def test_parameters_that_are_phrases_or_numbers_are_translated_too():
+    reason = "5 spelling/capitalisation/punctuation problem(s) in 26 words (19.2 per 100; pass up to 1, partial up to 4)"
+    assert str(reasons.translate_reason("id", reason)) == (
+        "5 masalah ejaan/huruf kapital/tanda baca dalam 26 kata (19,2 per 100; lulus sampai 1, sebagian sampai 4)")
 
 
 def test_a_reason_no_template_knows_stays_english_and_marked():

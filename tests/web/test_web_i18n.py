@@ -95,7 +95,7 @@ def test_catalogues_compile_in_process_and_translate():
      "hold 226 dtk pada detik 52,3: tidak diberitahukan, tanpa terima kasih sesudahnya, melewati batas 120 dtk"),
     ("the agent led the call only in part (missing: probing/confirmation; hold of 15 s not announced)",
      "agen hanya sebagian mengarahkan percakapan (tidak ada: penggalian/konfirmasi; hold 15 dtk tanpa pemberitahuan)"),
-    ("procedure 'efin_reset': 2 of 2 required step(s)", "prosedur 'efin_reset': 2 dari 2 langkah wajib"),
+    ("procedure 'efin_reset': 2 of 2 required step(s)", "prosedur &#39;efin_reset&#39;: 2 dari 2 langkah wajib"),
 ])
 def test_judges_reasons_are_translated_by_their_templates(reason, indonesian):
     assert str(reasons.translate_reason("id", reason)) == indonesian

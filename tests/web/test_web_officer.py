@@ -198,3 +198,11 @@ def test_waveform_peaks_are_computed_once_and_drawn_into_the_timeline(qa, databa
     assert max(peaks[:299]) == 0.0 and min(peaks[301:]) > 0.99
     cache.write_text(json.dumps([0.5] * 10))  # read from the cache from now on
     assert html != qa.get(f"/calls/{QUIET}").text
+
+
+def test_exports_are_logged(supervisor, database):
+    assert supervisor.get("/coaching.csv?start=2026-11-01&end=2026-11-30").status_code == 200
+    assert supervisor.get("/kb-gaps.csv").status_code == 200
+    entries, _ = dbmod.access_log(database)
+    exports = [(e.user, e.details) for e in entries if e.action == "export_csv"]
+    assert exports == [("sam", "/kb-gaps.csv"), ("sam", "/coaching.csv?start=2026-11-01&end=2026-11-30")]

@@ -205,7 +205,7 @@ ID = {
     "page %(page)s (50 calls a page)": "halaman %(page)s (50 panggilan per halaman)",
     "Calls another officer has claimed are not shown until the claim expires.": "Panggilan yang diambil petugas lain tidak ditampilkan sampai waktu pengambilannya habis.",
     "Section": "Bagian", "Confidence": "Keyakinan", "Why": "Alasan", "escalated": "dieskalasi",
-    "claimed by you": "diambil oleh Anda", "Nothing awaits review.": "Tidak ada yang menunggu tinjauan.",
+    "claimed by you": "diambil oleh Anda", "Claim and review": "Ambil dan tinjau", "Nothing awaits review.": "Tidak ada yang menunggu tinjauan.",
     "Active": "Aktif", "Created": "Dibuat", "yes": "ya", "no": "tidak", "Disable": "Nonaktifkan",
     "Enable": "Aktifkan", "Add a user": "Tambah pengguna", "Add": "Tambah",
     'addressed by name': 'disapa dengan nama',

@@ -143,7 +143,9 @@ def test_a_claim_keeps_other_officers_off_the_call_until_it_expires(qa, app, dat
     dbmod.add_user(database, "bima", "bima-password", "qa_officer")
     other = new_client(app)
     assert login(other, "bima", "bima-password").status_code == 303
-    assert qa.post(f"/calls/{CALL}/claim", headers=JSON, data={"csrf_token": csrf_of(qa)}).status_code == 200
+    assert f'action="/calls/{CALL}/claim"' in qa.get("/review").text  # claim from the queue
+    claimed = qa.post(f"/calls/{CALL}/claim", data={"csrf_token": csrf_of(qa)})
+    assert claimed.status_code == 303 and claimed.headers["location"] == f"/calls/{CALL}"
     assert queue_items(other) == []  # alice's claim hides it from bima
     assert queue_items(qa) == ["solution_accuracy"] and "claimed by you" in qa.get("/review").text
     taken = other.post(f"/calls/{CALL}/claim", headers=JSON, data={"csrf_token": csrf_of(other)})

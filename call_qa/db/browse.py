@@ -369,9 +369,10 @@ def list_call_page(
         conditions.append(_timing_above(metric_flags))
     if "needs_review" in f.flags:
         # The stored count is a cheap first cut; the EXISTS drops calls whose items
-        # officers have all decided since.
-        conditions.append(ScorecardRow.needs_review > 0)
-        conditions.append(_awaiting_review())
+        # officers have all decided since. Calls with an item an officer escalated
+        # (latest decision needs_review) are awaiting too.
+        conditions.append(or_(and_(ScorecardRow.needs_review > 0, _awaiting_review()),
+                              CallRow.id.in_(_escalated_calls())))
     if "failed" in f.flags:
         conditions.append(CallRow.status == CallStatus.FAILED.value)
     if f.text and f.text.strip():

@@ -96,6 +96,10 @@ def test_escalation_keeps_an_item_in_the_queue_until_it_is_decided(qa, database)
     assert sorted(queue_items(qa)) == ["opening_greeting", "solution_accuracy"]
     assert "escalated" in qa.get("/review").text
     assert CALL in re.findall(r'href="/calls/([^"]+)"', qa.get("/calls?flag=needs_review").text)
+    assert QUIET not in qa.get("/calls?flag=needs_review").text  # every item passed
+    override(qa, "empathy", "needs_review", "nada kurang ramah", call=QUIET)
+    assert QUIET in qa.get("/calls?flag=needs_review").text  # escalated only: listed too
+    override(qa, "empathy", "pass", call=QUIET)
     override(qa, "opening_greeting", "pass")
     override(qa, "solution_accuracy", "fail")
     assert queue_items(qa) == []

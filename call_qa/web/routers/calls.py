@@ -303,7 +303,8 @@ async def override(request: Request, ws: Decider, state: State, call_id: CallId)
             **_scores(request, ws, state, call_id),
             "item_id": item_id,
             "audit": {"when": i18n.format_datetime(lang, saved.created_at, state.zone, seconds=True),
-                      "user": saved.user, "item": state.rubric_names(None, lang).get(item_id, item_id),
+                      "user": saved.user,
+                      "item": {**state.rubric_names("email", lang), **state.rubric_names(None, lang)}.get(item_id, item_id),
                       "verdict": i18n.translate(lang, VERDICT_NAMES[verdict]), "reason": saved.reason},
         })
     return RedirectResponse(f"/calls/{path_part(call_id)}#item-{path_part(item_id)}", status_code=303)

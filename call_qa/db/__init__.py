@@ -34,12 +34,14 @@ from call_qa.db.accounts import (
     login_lockout_left,
     record_login_failure,
     set_user_active,
+    set_user_language,
 )
 from call_qa.db.aggregates import GroupBy, TimingSummaryRow, timing_summary
 from call_qa.db import browse  # queries of the web app (calls list, calibration, coaching)
 from call_qa.db import rollup  # noqa: F401  (call_timing: registers the table)
 from call_qa.db import daily  # noqa: F401  (call_daily: registers the tables)
 from call_qa.db import search  # noqa: F401  (transcript search index)
+from call_qa.db import workflow  # noqa: F401  (sign-offs, comments, claims: registers the tables)
 from call_qa.db.daily_api import ensure_daily_offset, rebuild_daily
 from call_qa.db.engine import (
     ENV_VAR,
@@ -104,6 +106,7 @@ __all__ = [
     "list_users",
     "log_access",
     "set_user_active",
+    "set_user_language",
     "ENV_VAR",
     "CallSummary",
     "Database",

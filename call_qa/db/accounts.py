@@ -95,6 +95,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column()
+    # The UI language (migration 0010): "id" or "en"; NULL follows the browser.
+    language: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
 
 class WebSessionRow(Base):
@@ -162,6 +164,7 @@ class User:
     role: UserRole
     active: bool
     created_at: dt.datetime
+    language: str | None = None  # UI language; None: the browser's (default id)
 
 
 @dataclass(frozen=True)
@@ -186,7 +189,7 @@ class AccessLogEntry:
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.username, UserRole(row.role), row.active, as_utc(row.created_at))
+    return User(row.id, row.username, UserRole(row.role), row.active, as_utc(row.created_at), row.language)
 
 
 def _now() -> dt.datetime:
@@ -250,6 +253,19 @@ def set_user_active(db: Database, username: str, active: bool) -> None:
         session.execute(update(UserRow).where(UserRow.id == user_id).values(active=active))
         if not active:
             session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
+
+
+USER_LANGUAGES = ("id", "en")
+
+
+def set_user_language(db: Database, username: str, language: str | None) -> None:
+    """Set the user's UI language (``id``, ``en``, or None: the browser's)."""
+    if language is not None and language not in USER_LANGUAGES:
+        raise AccountError(f"language must be one of {', '.join(USER_LANGUAGES)}")
+    with database_errors(db, f"set the language of {username!r}"), db.session() as session, session.begin():
+        done = session.execute(update(UserRow).where(UserRow.username == username).values(language=language))
+        if done.rowcount == 0:
+            raise NotFoundError(f"no user {username!r}")
 
 
 def authenticate(db: Database, username: str, password: str) -> User | None:

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Literal, Mapping, Sequence
 
-from sqlalchemy import ARRAY, Index, Integer, and_, any_, bindparam, case, exists, func, select
+from sqlalchemy import ARRAY, Index, Integer, and_, any_, bindparam, case, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from call_qa.db import daily, search
@@ -33,6 +33,7 @@ from call_qa.db.models import (
 )
 from call_qa.db.repository import ItemOverride
 from call_qa.db.session_utils import as_utc, consistent_snapshot, database_errors
+from call_qa.db.workflow import CallClaimRow
 from call_qa.domain import CallStatus, Role, Verdict
 
 # Created with the web app's migration 0002: the review queue looks items up by
@@ -56,6 +57,7 @@ FLAGS: tuple[str, ...] = ("interruptions", "long_holds", "transfers", "needs_rev
 #: The metric (call_timing column) a flag asks to be above 0.
 FLAG_METRICS = {"interruptions": "agent_interruptions", "long_holds": "hold_over_limit", "transfers": "transfer_count"}
 COUNT_CAP = 1000
+EMAIL_RUBRIC = "email"  # the rubric id of emails scored by score-email (the channel filter)
 LIST_METRICS: tuple[str, ...] = (
     "agent_interruptions",
     "customer_interruptions",
@@ -84,6 +86,7 @@ class CallFilter:
     score_max: float | None = None
     flags: frozenset[str] = frozenset()  # of FLAGS
     text: str | None = None  # words in the transcript (or part of the call id)
+    channel: str | None = None  # "phone", "email" (scored with the email rubric) or None: both
     utc_offset: dt.timedelta = dt.timedelta(0)
 
 
@@ -133,6 +136,8 @@ class ReviewQueueItem:
     reason: str
     agent_id: str | None
     when: dt.datetime
+    escalated: bool = False  # an officer decided needs_review: it stays until decided
+    claimed_by: str | None = None  # the viewer's own running claim (others' are hidden)
 
 
 @dataclass(frozen=True)
@@ -251,9 +256,26 @@ def _timing_above(tests: list[Any]) -> Any:
 
 
 def _awaiting_review() -> Any:
+    """A computed needs_review item of the scorecard in the query that no decision
+    has settled: no override, or the latest one is needs_review too (an escalation
+    stays awaiting until decided, as the call page counts it)."""
     decided = (
         exists()
         .where(ItemOverrideRow.call_pk == ScorecardRow.call_pk, ItemOverrideRow.item_id == ItemResultRow.item_id)
+        .correlate(ScorecardRow, ItemResultRow)
+    )
+    # Overrides are few: the plain "no decision" probe answers almost every item; the
+    # latest-decision test runs only for the decided ones.
+    decision, later = aliased(ItemOverrideRow), aliased(ItemOverrideRow)
+    escalated = (
+        exists()
+        .where(
+            decision.call_pk == ScorecardRow.call_pk,
+            decision.item_id == ItemResultRow.item_id,
+            decision.verdict == Verdict.NEEDS_REVIEW.value,
+            ~exists().where(later.call_pk == decision.call_pk, later.item_id == decision.item_id,
+                            later.id > decision.id),
+        )
         .correlate(ScorecardRow, ItemResultRow)
     )
     return (
@@ -261,9 +283,19 @@ def _awaiting_review() -> Any:
         .where(
             ItemResultRow.scorecard_id == ScorecardRow.id,
             ItemResultRow.verdict == Verdict.NEEDS_REVIEW.value,
-            ~decided,
+            or_(~decided, escalated),
         )
         .correlate(ScorecardRow)
+    )
+
+
+def _escalated_calls() -> Any:
+    """call_pk of calls with an item whose latest decision is needs_review."""
+    later = aliased(ItemOverrideRow)
+    return select(ItemOverrideRow.call_pk).where(
+        ItemOverrideRow.verdict == Verdict.NEEDS_REVIEW.value,
+        ~exists().where(later.call_pk == ItemOverrideRow.call_pk, later.item_id == ItemOverrideRow.item_id,
+                        later.id > ItemOverrideRow.id),
     )
 
 
@@ -323,6 +355,10 @@ def list_call_page(
         conditions.append(CallRow.agent_id == f.agent_id)
     if f.team:
         conditions.append(CallRow.team == f.team)
+    if f.channel is not None:
+        card = aliased(ScorecardRow)
+        is_email = exists().where(card.call_pk == CallRow.id, card.rubric_id == EMAIL_RUBRIC)
+        conditions.append(is_email if f.channel == "email" else ~is_email)
     if f.score_min is not None:
         conditions.append(ScorecardRow.score >= f.score_min)
     if f.score_max is not None:
@@ -333,9 +369,10 @@ def list_call_page(
         conditions.append(_timing_above(metric_flags))
     if "needs_review" in f.flags:
         # The stored count is a cheap first cut; the EXISTS drops calls whose items
-        # officers have all decided since.
-        conditions.append(ScorecardRow.needs_review > 0)
-        conditions.append(_awaiting_review())
+        # officers have all decided since. Calls with an item an officer escalated
+        # (latest decision needs_review) are awaiting too.
+        conditions.append(or_(and_(ScorecardRow.needs_review > 0, _awaiting_review()),
+                              CallRow.id.in_(_escalated_calls())))
     if "failed" in f.flags:
         conditions.append(CallRow.status == CallStatus.FAILED.value)
     if f.text and f.text.strip():
@@ -513,17 +550,30 @@ def override_history(db: Database, call_id: str) -> list[ItemOverride]:
 # --------------------------------------------------------------------------- review queue
 
 
-def review_queue(db: Database, *, calls: int = 50, offset: int = 0) -> tuple[list[ReviewQueueItem], int, bool]:
-    """Items computed as needs_review that no officer has decided yet, for one page
-    of ``calls`` calls (newest first, from ``offset``), with the number of calls
-    holding such items (exact up to :data:`COUNT_CAP`) and whether it was capped."""
+def review_queue(
+    db: Database, *, calls: int = 50, offset: int = 0, viewer: str | None = None, now: dt.datetime | None = None,
+) -> tuple[list[ReviewQueueItem], int, bool]:
+    """Items whose verdict in force is needs_review (computed and not decided, or
+    escalated by an officer's needs_review decision), for one page of ``calls`` calls
+    (newest first, from ``offset``), with the number of calls holding such items
+    (exact up to :data:`COUNT_CAP`) and whether it was capped. With ``viewer``, calls
+    another officer has claimed (claim not expired at ``now``) are left out, and the
+    viewer's own claims are marked."""
+    at = now or dt.datetime.now(dt.timezone.utc)
     waiting = (
         select(CallRow.id)
         .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
-        .where(ScorecardRow.needs_review > 0, _awaiting_review())
+        .where(or_(and_(ScorecardRow.needs_review > 0, _awaiting_review()), CallRow.id.in_(_escalated_calls())))
     )
-    decided = exists().where(
-        ItemOverrideRow.call_pk == ScorecardRow.call_pk, ItemOverrideRow.item_id == ItemResultRow.item_id
+    if viewer is not None:
+        waiting = waiting.where(~exists().where(
+            CallClaimRow.call_pk == CallRow.id, CallClaimRow.user_name != viewer, CallClaimRow.expires_at > at))
+    latest = _latest_override(ScorecardRow.call_pk, ItemResultRow.item_id)
+    in_force = func.coalesce(latest, ItemResultRow.verdict)
+    own_claim = (
+        select(CallClaimRow.user_name)
+        .where(CallClaimRow.call_pk == CallRow.id, CallClaimRow.user_name == (viewer or ""), CallClaimRow.expires_at > at)
+        .scalar_subquery()
     )
     with database_errors(db, "read the review queue"), db.session() as session:
         total = session.scalar(select(func.count()).select_from(waiting.limit(COUNT_CAP + 1).subquery())) or 0
@@ -537,14 +587,17 @@ def review_queue(db: Database, *, calls: int = 50, offset: int = 0) -> tuple[lis
                 ItemResultRow.reason,
                 CallRow.agent_id,
                 _when().label("when"),
+                latest.label("decided"),
+                own_claim.label("claimed_by"),
             )
             .join(ScorecardRow, ScorecardRow.id == ItemResultRow.scorecard_id)
             .join(CallRow, CallRow.id == ScorecardRow.call_pk)
-            .where(CallRow.id.in_(page), ItemResultRow.verdict == Verdict.NEEDS_REVIEW.value, ~decided)
+            .where(CallRow.id.in_(page), in_force == Verdict.NEEDS_REVIEW.value)
             .order_by(_when().desc(), CallRow.call_id, ItemResultRow.position)
         ).all()
     items = [
-        ReviewQueueItem(r.call_id, r.item_id, r.section, r.confidence, r.reason, r.agent_id, as_utc(r.when))
+        ReviewQueueItem(r.call_id, r.item_id, r.section, r.confidence, r.reason, r.agent_id, as_utc(r.when),
+                        escalated=r.decided == Verdict.NEEDS_REVIEW.value, claimed_by=r.claimed_by)
         for r in rows
     ]
     return items, min(int(total), COUNT_CAP), total > COUNT_CAP

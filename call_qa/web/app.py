@@ -30,15 +30,15 @@ from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from call_qa import db as dbmod
 from call_qa.config import PipelineSettings, load_settings
 from call_qa.crypto import site_keyring
-from call_qa.web import params
-from call_qa.web.deps import HERE, LoginRequired, WebState, render, session_of
+from call_qa.web import i18n, params, reasons
+from call_qa.web.deps import HERE, LoginRequired, WebState, language_of, render, session_of
 from call_qa.web.routers import ROUTERS
 
 CSP = (
@@ -85,6 +85,13 @@ def create_app(
 
 async def _security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
     response = await call_next(request)
+    if request.url.path.endswith(".csv") and response.status_code == 200:
+        # Every CSV export (coaching, knowledge-base gaps, …) is an access-log row: who
+        # took which report of which period out of the application.
+        ws = session_of(request)
+        if ws is not None:
+            query = f"?{request.url.query}" if request.url.query else ""
+            dbmod.log_access(request.app.state.db, ws.user, "export_csv", details=request.url.path + query)
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
@@ -97,7 +104,8 @@ async def _to_login(request: Request, _exc: Exception) -> Response:
     if request.method == "GET":
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse("/login?" + urlencode({"next": target}), status_code=303)
-    return HTMLResponse("Log in first.", status_code=401)
+    lang = language_of(request, None)
+    return HTMLResponse(i18n.translate(lang, i18n.msg("Log in first.")), status_code=401)
 
 
 async def _bad_parameters(request: Request, exc: Exception) -> Response:
@@ -110,4 +118,10 @@ async def _bad_parameters(request: Request, exc: Exception) -> Response:
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     ws = session_of(request) if exc.status_code != 401 else None
+    if "application/json" in request.headers.get("accept", ""):
+        # The page's script saves without a reload: it shows this sentence in place.
+        lang = language_of(request, ws)
+        text = i18n.translate(lang, exc.detail) if isinstance(exc.detail, i18n.Message) else str(
+            reasons.translate_reason(lang, str(exc.detail)).striptags())
+        return JSONResponse({"error": text}, status_code=exc.status_code)
     return render(request, "error.html", ws, status_code=exc.status_code, status=exc.status_code, detail=exc.detail)

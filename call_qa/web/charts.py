@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from call_qa.domain import CallResult, EventType, Role, Span, intersect_timelines
+from call_qa.web.i18n import Message, msg
 
 LANES: tuple[str, ...] = (Role.AGENT.value, Role.CUSTOMER.value, Role.OTHER.value, "events")
 WIDTH = 1000.0
 LEFT = 80.0  # room for lane labels
 LANE_H = 26.0
 AXIS_H = 20.0
+WAVE_H = 36.0  # the waveform band above the lanes (when the recording's peaks are known)
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Shape:
     w: float
     h: float
     t: float  # seconds the shape starts at (clicking seeks there)
-    title: str
+    title: Message  # translated when the page is rendered
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Timeline:
     lanes: tuple[tuple[str, float], ...]  # (label, y)
     shapes: tuple[Shape, ...]
     ticks: tuple[tuple[float, str], ...]  # (x, label)
+    wave: str = ""  # SVG path of the waveform band ("" without peaks)
+    wave_y: float = AXIS_H  # the band's middle line
 
 
 def fmt_time(seconds: float) -> str:
@@ -58,14 +62,16 @@ def fmt_time(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
-def timeline(result: CallResult) -> Timeline:
-    """The timeline picture of a call: turns per role, overtalk, interruptions, holds,
-    transfers and dead air on a common time axis."""
+def timeline(result: CallResult, peaks: Sequence[float] | None = None) -> Timeline:
+    """The timeline picture of a call: the waveform (from ``peaks``, spread over the
+    recording's length), turns per role, overtalk, interruptions, holds, transfers
+    and dead air on a common time axis."""
     ends = [result.duration_s]
     ends += [t.end for t in result.turns] + [u.end for u in result.utterances] + [e.end for e in result.events]
     duration = max(max(ends, default=0.0), 1.0)
     scale = (WIDTH - LEFT - 10) / duration
-    lane_y = {name: AXIS_H + i * LANE_H for i, name in enumerate(LANES)}
+    top = AXIS_H + (WAVE_H if peaks else 0.0)
+    lane_y = {name: top + i * LANE_H for i, name in enumerate(LANES)}
 
     def x(t: float) -> float:
         return round(LEFT + t * scale, 2)
@@ -80,14 +86,15 @@ def timeline(result: CallResult) -> Timeline:
         kind = f"turn {role}" + (" backchannel" if getattr(turn, "backchannel", False) else "")
         shapes.append(
             Shape(kind, x(turn.start), lane_y[role] + 4, w(turn.start, turn.end), LANE_H - 8, turn.start,
-                  f"{role} {fmt_time(turn.start)}–{fmt_time(turn.end)}")
+                  msg("%(role)s %(start)s–%(end)s", role=role, start=fmt_time(turn.start), end=fmt_time(turn.end)))
         )
     agent = [Span(t.start, t.end) for t in spans if t.role == Role.AGENT]
     customer = [Span(t.start, t.end) for t in spans if t.role == Role.CUSTOMER]
     for s in intersect_timelines(agent, customer):
         shapes.append(
             Shape("overtalk", x(s.start), lane_y[Role.AGENT.value] + 4, w(s.start, s.end), 2 * LANE_H - 8, s.start,
-                  f"overtalk {fmt_time(s.start)}–{fmt_time(s.end)} ({s.duration:.1f} s)")
+                  msg("overtalk %(start)s–%(end)s (%(s)s s)", start=fmt_time(s.start), end=fmt_time(s.end),
+                      s=f"{s.duration:.1f}"))
         )
     ev_y = lane_y["events"]
     for e in result.events:
@@ -98,32 +105,45 @@ def timeline(result: CallResult) -> Timeline:
             overlap = e.details.overlap_s if e.details.overlap_s is not None else e.end - e.start
             shapes.append(
                 Shape("interruption", x(e.start) - 5, y, 10, 8, e.start,
-                      f"interruption by {by} of {Role(e.details.of).value} at {fmt_time(e.start)}"
-                      f" (overlap {overlap} s)")
+                      msg("interruption by %(by)s of %(of)s at %(t)s (overlap %(s)s s)", by=by,
+                          of=Role(e.details.of).value, t=fmt_time(e.start), s=overlap))
             )
         elif e.type == EventType.TRANSFER:
             target = e.details.target or "?"
             shapes.append(Shape("transfer", x(e.start) - 1.5, AXIS_H, 3, 4 * LANE_H, e.start,
-                                f"transfer to {target} at {fmt_time(e.start)}"))
+                                msg("transfer to %(target)s at %(t)s", target=target, t=fmt_time(e.start))))
         else:
-            extra = ""
+            span = {"start": fmt_time(e.start), "end": fmt_time(e.end)}
             if e.type == EventType.HOLD:
                 flags = [k for k in ("announced", "thanked", "over_limit") if getattr(e.details, k)]
-                extra = f" ({', '.join(flags) or 'unannounced'})"
+                title = msg("hold %(start)s–%(end)s (%(flags)s)", flags=", ".join(flags) or "unannounced", **span)
+            elif e.type == EventType.DEAD_AIR:
+                title = msg("dead air %(start)s–%(end)s", **span)
+            else:
+                title = msg("%(kind)s %(start)s–%(end)s", kind=kind.replace("_", " "), **span)
             shapes.append(
-                Shape(kind.replace("_", "-"), x(e.start), ev_y + 4, w(e.start, e.end), LANE_H - 8, e.start,
-                      f"{kind.replace('_', ' ')} {fmt_time(e.start)}–{fmt_time(e.end)}{extra}")
+                Shape(kind.replace("_", "-"), x(e.start), ev_y + 4, w(e.start, e.end), LANE_H - 8, e.start, title)
             )
     step = _tick_step(duration)
     ticks = tuple((x(t), fmt_time(t)[:-2]) for t in _frange(0.0, duration, step))
+    wave = ""
+    if peaks:
+        # Peaks spread over the recording (duration_s), mirrored around the band's middle.
+        mid, half, n = AXIS_H + WAVE_H / 2, WAVE_H / 2 - 2, len(peaks)
+        span_s = result.duration_s or duration
+        upper = [f"{x(span_s * i / n)},{round(mid - half * p, 1)}" for i, p in enumerate(peaks)]
+        lower = [f"{x(span_s * i / n)},{round(mid + half * p, 1)}" for i, p in reversed(list(enumerate(peaks)))]
+        wave = "M" + " L".join(upper + lower) + " Z"
     return Timeline(
         width=WIDTH,
-        height=AXIS_H + len(LANES) * LANE_H + 4,
+        height=top + len(LANES) * LANE_H + 4,
         left=LEFT,
         duration=round(duration, 3),
         lanes=tuple((name, lane_y[name]) for name in LANES),
         shapes=tuple(shapes),
         ticks=ticks,
+        wave=wave,
+        wave_y=AXIS_H + WAVE_H / 2,
     )
 
 

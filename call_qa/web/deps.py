@@ -27,13 +27,14 @@ from urllib.parse import quote
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from call_qa import db as dbmod
 from call_qa.config import PipelineSettings
 from call_qa.db import browse
 from call_qa.db.accounts import UserRole
 from call_qa.domain import Role, Verdict
-from call_qa.web import charts
+from call_qa.web import charts, i18n, reasons
 
 HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "callqa_session"
@@ -78,6 +79,8 @@ class WebState:
         )
         self.templates = _templates(self.zone)
         self._rubric: Any = None
+        self._email_rubric: Any = None
+        self._names: dict[tuple[str, str], dict[str, str]] = {}
         self._menus: tuple[int, tuple[list[str], list[str]]] | None = None
 
     def today(self) -> dt.date:
@@ -91,6 +94,27 @@ class WebState:
 
             self._rubric = load_rubric(self.settings.resolve_path(self.settings.rubric.phone_rubric))
         return self._rubric
+
+    def email_rubric(self) -> Any:
+        """The configured email rubric, read once."""
+        if self._email_rubric is None:
+            from call_qa.rubric import load_rubric
+
+            self._email_rubric = load_rubric(self.settings.resolve_path(self.settings.rubric.email_rubric))
+        return self._email_rubric
+
+    def rubric_names(self, rubric_id: str | None, lang: str) -> dict[str, str]:
+        """Item and section ids → their names in the rubric's own (seed) wording, for
+        ``lang`` (``en``: the English catalogue's rendering of that wording; ids not
+        in the configured rubric keep their id)."""
+        key = (rubric_id or "", lang)
+        if key not in self._names:
+            rubric = self.email_rubric() if rubric_id == "email" else self.rubric()
+            t = i18n.translations(lang)
+            names = {s.id: t.gettext(s.name) for s in rubric.sections}
+            names.update({it.id: t.gettext(it.name) for it in rubric.items})
+            self._names[key] = names
+        return self._names[key]
 
     def agents_teams(self) -> tuple[list[str], list[str]]:
         """The agents and teams of the filter menus. They may lag new agents by a
@@ -109,11 +133,58 @@ class WebState:
 def _templates(zone: dt.timezone) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
-    env.globals.update(verdicts=VERDICTS, Role=Role, lanes=charts.LANES)
-    env.filters["local"] = lambda t, fmt="%Y-%m-%d %H:%M": t.astimezone(zone).strftime(fmt) if t else "–"
+    env.add_extension("jinja2.ext.i18n")
+
+    # The page's catalogue comes with each render (``lang``): one environment serves
+    # both languages, the trans blocks and _() look the language up in the context.
+    @pass_context
+    def gettext(ctx: Any, message: str) -> str:
+        return i18n.translations(ctx.get("lang", i18n.DEFAULT_LANGUAGE)).gettext(message)
+
+    @pass_context
+    def ngettext(ctx: Any, singular: str, plural: str, n: int) -> str:
+        return i18n.translations(ctx.get("lang", i18n.DEFAULT_LANGUAGE)).ngettext(singular, plural, n)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(verdicts=VERDICTS, Role=Role, lanes=charts.LANES, languages=i18n.LANGUAGE_NAMES)
+
+    def lang_of(ctx: Any) -> str:
+        return ctx.get("lang", i18n.DEFAULT_LANGUAGE)
+
+    env.filters["local"] = pass_context(
+        lambda ctx, t, seconds=False: i18n.format_datetime(lang_of(ctx), t, zone, seconds=seconds))
+    env.filters["day"] = pass_context(lambda ctx, d: i18n.format_day(lang_of(ctx), d))
     env.filters["mmss"] = charts.fmt_time
-    env.filters["num"] = lambda v, spec=".1f": "–" if v is None else format(v, spec)
+    env.filters["num"] = pass_context(lambda ctx, v, digits=1: i18n.format_number(lang_of(ctx), v, _digits(digits)))
+    env.filters["pct"] = pass_context(
+        lambda ctx, v, digits=1: "–" if v is None else i18n.format_number(lang_of(ctx), 100 * v, digits) + " %")
+    env.filters["tr"] = pass_context(lambda ctx, m: i18n.translate(lang_of(ctx), m))
+    env.filters["reason"] = pass_context(lambda ctx, r: reasons.translate_reason(lang_of(ctx), r))
+    env.filters["verdict"] = pass_context(lambda ctx, v: i18n.translate(lang_of(ctx), VERDICT_NAMES.get(v, v)))
+    env.filters["role"] = pass_context(lambda ctx, r: i18n.translate(lang_of(ctx), ROLE_NAMES.get(r, r)))
     return templates
+
+
+def _digits(spec: int | str) -> int:
+    # The templates' older form num('.2f') names the decimals as a format spec.
+    return int(spec.strip(".f")) if isinstance(spec, str) else int(spec)
+
+
+# Display names of the stored values (the values themselves stay as they are stored).
+VERDICT_NAMES = {
+    "pass": i18n.N_("pass"), "partial": i18n.N_("partial"), "fail": i18n.N_("fail"),
+    "not_applicable": i18n.N_("not applicable"), "needs_review": i18n.N_("needs review"),
+}
+ROLE_NAMES = {
+    "agent": i18n.N_("agent"), "customer": i18n.N_("customer"), "other": i18n.N_("other"),
+    "events": i18n.N_("events"), "unknown": i18n.N_("unknown"),
+    "qa_officer": i18n.N_("QA officer"), "supervisor": i18n.N_("supervisor"), "admin": i18n.N_("admin"),
+}
+
+
+def language_of(request: Request, ws: dbmod.WebSession | None) -> str:
+    """The page's language: the user's preference, else the browser's, else ``id``."""
+    return i18n.choose(ws.user.language if ws else None, request.headers.get("accept-language"))
 
 
 # --------------------------------------------------------------------------- dependencies
@@ -155,9 +226,8 @@ def require(*roles: UserRole) -> Any:
         if ws.user.role not in roles:
             raise HTTPException(
                 status_code=403,
-                detail=f"Your role ({ws.user.role.value}) may not use this page; it needs "
-                + " or ".join(r.value for r in roles)
-                + ".",
+                detail=i18n.msg("Your role (%(role)s) may not use this page; it needs %(roles)s.",
+                                role=ws.user.role.value, roles=" or ".join(r.value for r in roles)),
             )
         return ws
 
@@ -173,7 +243,7 @@ def known_call_id(call_id: str) -> str:
     """The ``{call_id}`` of the path; one no call can have (a NUL character, which
     PostgreSQL refuses in a query) is an unknown call."""
     if "\x00" in call_id:
-        raise HTTPException(status_code=404, detail=f"No call {call_id!r} in the database.")
+        raise HTTPException(status_code=404, detail=i18n.msg("No call %(call)r in the database.", call=call_id))
     return call_id
 
 
@@ -188,15 +258,18 @@ async def checked_form(request: Request, ws: dbmod.WebSession) -> Any:
     form = await request.form()
     token = str(form.get("csrf_token", ""))
     if not token or not secrets.compare_digest(token, ws.csrf_token):
-        raise HTTPException(status_code=403, detail="Missing or wrong CSRF token: reload the page and try again.")
+        raise HTTPException(status_code=403,
+                            detail=i18n.msg("Missing or wrong CSRF token: reload the page and try again."))
     return form
 
 
 def render(request: Request, name: str, ws: dbmod.WebSession | None, status_code: int = 200,
            **context: Any) -> Response:
     """The template ``name`` with ``context`` and what every page shows of the user."""
+    lang = language_of(request, ws)
     context.update(
         request=request,
+        lang=lang,
         user=ws.user if ws else None,
         csrf=ws.csrf_token if ws else "",
         can_decide=bool(ws and ws.user.role in ROLES_DECIDE),

@@ -133,6 +133,7 @@ SortKey = Annotated[str, BeforeValidator(_choice(browse.SORT_KEYS, "date"))]
 Direction = Annotated[str, BeforeValidator(_choice(("asc", "desc"), "desc"))]
 Group = Annotated[str, BeforeValidator(_choice(("agent", "team"), "agent"))]
 Flags = Annotated[list[str], Query(), AfterValidator(_flags)]
+Channel = Annotated[str | None, BeforeValidator(lambda v: _choice(("phone", "email"), "")(v) or None)]
 
 
 @dataclass(frozen=True)

@@ -100,3 +100,11 @@ def admin(app: Any) -> Any:
     client = new_client(app)
     assert login(client, "ada").status_code == 303
     return client
+
+
+@pytest.fixture(autouse=True)
+def call_qa_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A call-qa home of the test's own (the waveform peaks are cached there)."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("CALL_QA_HOME", str(home))
+    return home

@@ -318,7 +318,8 @@ def test_needs_review_flag_follows_officers_decisions(qa):
 
 def test_call_page_shows_audio_timeline_transcript_and_scorecard(qa):
     html = qa.get(f"/calls/{CALL}").text
-    assert f'<audio id="player" controls preload="auto" src="/calls/{CALL}/audio">' in html
+    # preload="metadata": the page does not fetch the recording before someone plays it
+    assert f'<audio id="player" controls preload="metadata" src="/calls/{CALL}/audio">' in html
     assert score_of(html, "auto-score") == f"{AUTO_SCORE:.2f}"
     assert score_of(html, "reviewed-score") == f"{AUTO_SCORE:.2f}"  # nothing decided yet
     svg = html.split('<svg id="timeline"', 1)[1].split("</svg>", 1)[0]
@@ -329,11 +330,14 @@ def test_call_page_shows_audio_timeline_transcript_and_scorecard(qa):
     assert re.search(r'class="overtalk"[^>]*data-t="6.2"', svg)
     assert "overtalk 0:06.2–0:07.0 (0.8 s)" in svg
     # transcript by speaker with times; evidence seeks to its start
-    assert '<p class="utt customer" data-t="4.5"><span class="time">0:04.5</span> <span class="who">customer</span>' in html
+    assert ('<p class="utt customer" data-t="4.5" data-end="7.0"><span class="time">0:04.5</span> '
+            '<span class="who">customer</span>') in html
     assert f'<button type="button" class="evidence" data-t="{EVIDENCE_T}">' in html
-    for section in ("courtesy", "responsiveness", "interaction_control", "solution"):
+    # sections and items by the rubric's names (English catalogue of the seed wording)
+    for section in ("Courtesy", "Responsiveness", "Interaction control", "Solution"):
         assert f"<h3>{section}" in html
-    assert html.count('class="item"') == 18
+    assert "<strong>Opening greeting</strong> <code class=\"muted\">opening_greeting</code>" in html
+    assert html.count('<div class="item') == 18
     assert html.count('class="override"') == 18
 
 
@@ -406,7 +410,7 @@ def test_override_of_a_failed_call_is_404(qa):
 
 
 def test_swap_roles_of_a_failed_call_is_refused(qa):
-    response = qa.post(f"/calls/{FAILED}/swap-roles", data={"csrf_token": csrf_of(qa)})
+    response = qa.post(f"/calls/{FAILED}/swap-roles", data={"csrf_token": csrf_of(qa), "confirm": "yes"})
     assert response.status_code == 400 and "no transcript" in response.text
 
 
@@ -428,7 +432,7 @@ def test_calibration_counts_agreement_per_item_and_overall(qa):
     override(qa, "opening_greeting", "pass")  # the latest agrees with the machine's pass
     html = qa.get("/calibration").text
     assert score_of(html, "overall-agreement") == "50.0 %"  # 1 agreed of 2 judged
-    rows = dict(re.findall(r"<tr><td>(\w+)</td>.*?<td class=\"agreement\">([^<]+)</td>", html))
+    rows = dict(re.findall(r"<tr data-item=\"(\w+)\"><td>.*?<td class=\"agreement\">([^<]+)</td>", html))
     assert rows == {"closing_greeting": "0.0 %", "opening_greeting": "100.0 %", "solution_accuracy": "–"}
     assert "fail→pass ×1" in html
     past = qa.get("/calibration?start=2020-01-01&end=2020-12-31").text
@@ -499,9 +503,18 @@ def test_admin_adds_and_disables_users(admin, app, database):
 
 def test_access_log_records_views_and_admins_read_it(qa, admin, database):
     qa.get(f"/calls/{CALL}")
-    qa.get(f"/calls/{CALL}/audio")
+    qa.get(f"/calls/{CALL}/audio")  # the page's preload: not a listen, not logged
     entries, _ = dbmod.access_log(database, call_id=CALL)
-    assert [(e.user, e.action) for e in entries][:2] == [("alice", "play_audio"), ("alice", "view_call")]
+    assert [(e.user, e.action) for e in entries] == [("alice", "view_call")]
+    token = csrf_of(qa)
+    # The page reports playback when it really starts, and how much was heard.
+    assert qa.post(f"/calls/{CALL}/played", data={"csrf_token": token, "event": "start", "at_s": "4.5"}).status_code == 204
+    assert qa.post(f"/calls/{CALL}/played", data={"csrf_token": token, "event": "stop", "at_s": "9.0",
+                                                  "heard_s": "4.5"}).status_code == 204
+    assert qa.post(f"/calls/{CALL}/played", data={"event": "start"}).status_code == 403  # CSRF
+    entries, _ = dbmod.access_log(database, call_id=CALL)
+    assert [(e.action, e.details) for e in entries][:2] == [
+        ("heard_audio", "heard 4.5 s, stopped at 0:09.0"), ("play_audio", "started at 0:04.5")]
     html = admin.get(f"/admin/access-log?call={CALL}").text
     assert '<td class="action">view_call</td>' in html and "<td>alice</td>" in html
 

@@ -77,7 +77,7 @@ def test_call_daily_follows_http_overrides_and_swaps(qa, database, settings):
     dbmod.save_call_result(database, conclude(heard(), settings, SWAP_CALL))
     dbmod.set_call_metadata(database, SWAP_CALL, agent_id="sari", team="alpha", recorded_at=RECORDED)
     before = stored_cells(database)[cell]
-    assert qa.post(f"/calls/{SWAP_CALL}/swap-roles", data={"csrf_token": csrf_of(qa)}).status_code == 303
+    assert qa.post(f"/calls/{SWAP_CALL}/swap-roles", data={"csrf_token": csrf_of(qa), "confirm": "yes"}).status_code == 303
     assert_cells_match(database, utc)
     after = stored_cells(database)[cell]
     assert after["customer_interruptions"] == before["customer_interruptions"] - 1

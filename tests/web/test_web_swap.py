@@ -86,7 +86,7 @@ def settings(settings, tmp_path):
 
 
 def swap(client, call_id: str = SWAP_CALL):
-    return client.post(f"/calls/{call_id}/swap-roles", data={"csrf_token": csrf_of(client)})
+    return client.post(f"/calls/{call_id}/swap-roles", data={"csrf_token": csrf_of(client), "confirm": "yes"})
 
 
 def processed_at(database, call_id: str) -> dt.datetime:

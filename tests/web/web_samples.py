@@ -153,3 +153,35 @@ def make_quiet_call(call_id: str, source: Path | str) -> CallResult:
 
 
 RECORDED = dt.datetime(2026, 11, 20, 9, 30, tzinfo=dt.timezone.utc)
+
+
+EMAIL = "email_id_good_efin"
+EMAIL_SENTENCES = (
+    (Role.CUSTOMER, "Selamat siang, saya lupa EFIN saya."),
+    (Role.CUSTOMER, "Bagaimana cara mendapatkannya kembali?"),
+    (Role.AGENT, "Yth. Bapak Budi, terima kasih atas email Bapak."),
+    (Role.AGENT, "EFIN dapat diminta kembali melalui layanan Kring Pajak."),
+    (Role.AGENT, "Hormat kami, Kring Pajak."),
+)
+
+
+def make_email_result(call_id: str = EMAIL) -> CallResult:
+    """An email as score-email stores it (layout None, settings.input email, sentences
+    numbered 0, 1, 2 … as start times, the email rubric): the customer's two
+    sentences, the agent's three; ``opening_sentence`` passes on sentence 2, the
+    spelling item awaits review."""
+    base = make_quiet_call(call_id, "corpus/emails/id_good_efin.eml")
+    utterances = tuple(Utterance(float(k), float(k + 1), role.value, role, text)
+                       for k, (role, text) in enumerate(EMAIL_SENTENCES))
+    opening = Evidence(2.0, 3.0, "agent", Role.AGENT, EMAIL_SENTENCES[2][1], "greeting")
+    items = (
+        ItemResult("opening_sentence", "courtesy", Verdict.PASS, 7.5, 7.5, 0.9, (opening,), "opening_sentence: hand-built verdict"),
+        ItemResult("punctuation_spelling", "interaction_control", Verdict.NEEDS_REVIEW, 0.0, 6.25, 0.3, (),
+                   "punctuation_spelling: hand-built verdict"),
+    )
+    card = Scorecard(rubric_id="email", rubric_version="1", score=100.0, needs_review=1,
+                     sections=(SectionScore("courtesy", 100.0, 15), SectionScore("interaction_control", None, 25)),
+                     items=items)
+    return dataclasses.replace(base, layout=None, channels=0, duration_s=0.0, turns=(), events=(), speakers=(),
+                               settings={"input": "email", "subject": "Lupa EFIN", "time_unit": "sentence"},
+                               utterances=utterances, metrics={}, scorecard=card)

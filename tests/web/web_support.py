@@ -14,10 +14,11 @@ FAILED = "2026-11-20_0003"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def new_client(app: Any) -> Any:
+def new_client(app: Any, language: str = "en") -> Any:
     from fastapi.testclient import TestClient
 
-    return TestClient(app, follow_redirects=False)
+    # English: these tests read the English wording; test_web_i18n.py checks Indonesian.
+    return TestClient(app, follow_redirects=False, headers={"Accept-Language": language})
 
 
 def login(client: Any, username: str, password: str | None = None) -> Any:

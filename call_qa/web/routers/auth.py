@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from call_qa import db as dbmod
 from call_qa.db.accounts import UserRole
+from call_qa.web.i18n import LANGUAGES, msg
 from call_qa.web.deps import (
     ADMIN,
     LOGIN_CSRF_COOKIE,
@@ -50,10 +52,10 @@ async def login(request: Request, state: State, db: Db) -> Response:
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     token = str(form.get("csrf_token", ""))
     if not cookie or not token or not secrets.compare_digest(cookie, token):
-        raise HTTPException(status_code=403, detail="Missing or wrong CSRF token: reload the login page.")
+        raise HTTPException(status_code=403, detail=msg("Missing or wrong CSRF token: reload the login page."))
     username = str(form.get("username", "")).strip()
     if "\x00" in username:  # PostgreSQL refuses NUL in a query; no user can have one
-        raise BadRequest("The username must not contain NUL characters.")
+        raise BadRequest(msg("The username must not contain NUL characters."))
     nxt = safe_next(str(form.get("next", "/")))
     address = request.client.host if request.client else "?"
     # Checked before the password, so a locked account costs no hash and a
@@ -65,9 +67,11 @@ async def login(request: Request, state: State, db: Db) -> Response:
                          details=f"username {username!r} from {address}: too many failed logins")
         response = render(
             request, "login.html", None, status_code=429, next=nxt, login_csrf=cookie,
-            error=f"Too many failed logins for this username or from this address. Logging in is "
-                  f"refused for {minutes} more minute{'s' if minutes != 1 else ''}; try again later "
-                  "or ask an administrator.",
+            error=msg("Too many failed logins for this username or from this address. Logging in is "
+                      "refused for %(minutes)s more minutes; try again later or ask an administrator.",
+                      minutes=minutes) if minutes != 1 else
+            msg("Too many failed logins for this username or from this address. Logging in is "
+                "refused for 1 more minute; try again later or ask an administrator."),
         )
         response.headers["Retry-After"] = str(minutes * 60)
         return response
@@ -76,7 +80,7 @@ async def login(request: Request, state: State, db: Db) -> Response:
         dbmod.record_login_failure(db, username, address, state.login_limit)
         dbmod.log_access(db, _anonymous(username), "login_failed", details=f"username {username!r}")
         return render(request, "login.html", None, status_code=401, next=nxt, login_csrf=cookie,
-                      error="Wrong username or password (or the account is disabled).")
+                      error=msg("Wrong username or password (or the account is disabled)."))
     dbmod.clear_login_failures(db, username)
     minutes = state.settings.web.session_minutes
     token_value, _ = dbmod.create_session(db, user, dt.timedelta(minutes=minutes))
@@ -96,6 +100,18 @@ async def logout(request: Request, ws: Reader, db: Db) -> Response:
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE)
     return response
+
+
+@router.post("/settings/language")
+async def set_language(request: Request, ws: Reader, db: Db) -> Response:
+    """Store the user's UI language (``id`` or ``en``) and go back to the page."""
+    form = await checked_form(request, ws)
+    language = str(form.get("language", ""))
+    if language not in LANGUAGES:
+        raise BadRequest(msg("language must be one of %(languages)s", languages=", ".join(LANGUAGES)))
+    dbmod.set_user_language(db, ws.user.username, language)
+    back = urlsplit(request.headers.get("referer", ""))
+    return RedirectResponse(safe_next(back.path + (f"?{back.query}" if back.query else "") or "/"), status_code=303)
 
 
 @router.get("/")

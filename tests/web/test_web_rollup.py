@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 import sqlalchemy as sa
 
 from call_qa import db as dbmod
@@ -50,6 +51,16 @@ def test_call_timing_follows_call_metrics(db_url):
         assert timing_row(database, call.call_id) is None
     finally:
         database.close()
+
+
+@pytest.fixture
+def settings(settings, tmp_path):
+    """Originals kept with a site key, so the swapped call can be re-run (test_web_swap.py)."""
+    from call_qa.crypto import new_keyring, write_keyring
+
+    write_keyring(tmp_path / "site.key", new_keyring())
+    privacy = settings.privacy.model_copy(update={"keep_originals": True, "key_file": str(tmp_path / "site.key")})
+    return settings.model_copy(update={"privacy": privacy})
 
 
 def test_call_daily_follows_http_overrides_and_swaps(qa, database, settings):

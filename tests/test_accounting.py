@@ -209,7 +209,7 @@ def fast_config(folder: Path) -> Path:
     from sample_truth import ROOT
 
     raw = yaml.safe_load((ROOT / "configs" / "pipeline.yaml").read_text())
-    raw["asr"] |= {"models": {"default": "bundled:tiny.en"}, "beam_size": 1, "cpu_threads": 1, "temperature": [0.0]}
+    raw["asr"] |= {"models": {"default": "bundled:tiny.en"}, "beam_size": 1, "cpu_threads": 1, "max_redecodes": 0}
     path = folder / "fast.yaml"
     path.write_text(yaml.safe_dump(raw))
     return path

@@ -109,6 +109,10 @@ class WebState:
 def _templates(zone: dt.timezone) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
+    # {% trans %} and _() in templates: English until the gettext catalogues are installed.
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+        env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.globals.update(verdicts=VERDICTS, Role=Role, lanes=charts.LANES)
     env.filters["local"] = lambda t, fmt="%Y-%m-%d %H:%M": t.astimezone(zone).strftime(fmt) if t else "–"
     env.filters["mmss"] = charts.fmt_time

@@ -135,6 +135,16 @@ Group = Annotated[str, BeforeValidator(_choice(("agent", "team"), "agent"))]
 Flags = Annotated[list[str], Query(), AfterValidator(_flags)]
 
 
+def Choice(choices: Sequence[str], default: str) -> BeforeValidator:  # noqa: N802 (reads as a type)
+    """The validator of a parameter that is one of ``choices`` (``default`` when not given)."""
+    return BeforeValidator(_choice(tuple(choices), default))
+
+
+# Exports (routers/exports.py): the CSV separator override, the dashboard's table.
+Separator = Annotated[str | None, BeforeValidator(lambda v: _choice(("semicolon", "comma"), "")(v) or None)]
+DashboardTable = Annotated[str, BeforeValidator(_choice(("group", "day", "week"), "group"))]
+
+
 @dataclass(frozen=True)
 class Period:
     """Inclusive days of a report, in the app's time zone."""

@@ -456,9 +456,9 @@ def test_dashboard_tables_and_charts(supervisor):
 def test_coaching_list_and_csv(supervisor):
     html = supervisor.get(f"/coaching?{DAY}&standard=99").text
     assert "<td>sari</td>" in html and "<td>budi</td>" not in html
-    rows = list(csv.reader(io.StringIO(supervisor.get(f"/coaching.csv?{DAY}&standard=99").text)))
+    rows = list(csv.reader(io.StringIO(supervisor.get(f"/coaching.csv?{DAY}&standard=99").content.decode("utf-8-sig"))))
     assert rows[0] == ["agent_id", "team", "calls", "mean_score", "standard", "weakest_items", "example_calls"]
-    assert rows[1][:5] == ["sari", "alpha", "1", "95.92", "99.0"]
+    assert rows[1][:5] == ["sari", "alpha", "1", "95.92", "99"]
     assert rows[1][5].startswith("closing_greeting (0% of 1)")
     assert rows[1][6] == f"{CALL} (95.9)"
     assert len(rows) == 2
@@ -471,7 +471,7 @@ def test_knowledge_base_gaps_group_failed_solutions_by_topic(qa, supervisor):
     override(qa, "solution_accuracy", "fail")
     html = supervisor.get(f"/kb-gaps?{DAY}").text
     assert '<td class="topic">npwp</td><td>1</td><td>solution_accuracy ×1</td>' in html
-    rows = list(csv.reader(io.StringIO(supervisor.get(f"/kb-gaps.csv?{DAY}").text)))
+    rows = list(csv.reader(io.StringIO(supervisor.get(f"/kb-gaps.csv?{DAY}").content.decode("utf-8-sig"))))
     assert rows == [["topic", "calls", "failed_items", "example_calls", "example_quotes"],
                     ["npwp", "1", "solution_accuracy (1)", CALL,
                      "Saya mau tanya soal NPWP yang hilang, bagaimana cara mengurusnya?"]]

@@ -1,5 +1,5 @@
 """The supervisors' pages: the dashboard, the coaching list and the knowledge-base
-gaps, with their CSV exports."""
+gaps, and the tables their exports hold (routers/exports.py)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from call_qa import db as dbmod
 from call_qa.db import browse
-from call_qa.web import charts, kb, params
-from call_qa.web.deps import Reader, State, WebState, csv_response, render
+from call_qa.web import charts, exports, kb, params
+from call_qa.web.deps import Reader, State, WebState, render
 
 router = APIRouter()
 
@@ -46,7 +46,9 @@ def dashboard(request: Request, ws: Reader, state: State, period: params.Recent,
     agents, teams = state.agents_teams()
     return render(request, "dashboard.html", ws, days=days, groups=groups, group=group, weeks=weeks,
                   daily=daily, weekly=per_week, start=start, end=end, agent=agent, team=team,
-                  agents=agents, teams=teams)
+                  agents=agents, teams=teams,
+                  query=urlencode({k: v for k, v in {"start": start, "end": end, "agent": agent or "",
+                                                     "team": team or "", "group": group}.items() if v}))
 
 
 def _coaching_rows(state: WebState, period: params.Period, standard: float | None) -> tuple[Any, float]:
@@ -65,14 +67,13 @@ def coaching(request: Request, ws: Reader, state: State, period: params.Recent,
                   query=urlencode({"start": start, "end": end, "standard": standard}))
 
 
-@router.get("/coaching.csv")
-def coaching_csv(ws: Reader, state: State, period: params.Recent, standard: params.Score = None) -> Response:
-    """The coaching list as CSV."""
+def coaching_table(state: WebState, period: params.Period, standard: float | None) -> exports.Table:
+    """The coaching list as an export table."""
     rows, standard = _coaching_rows(state, period, standard)
-    return csv_response(
-        f"coaching_{period.start}_{period.end}.csv",
+    return exports.table(
+        "coaching",
         ["agent_id", "team", "calls", "mean_score", "standard", "weakest_items", "example_calls"],
-        [[r.agent_id, r.team or "", r.calls, f"{r.mean_score:.2f}", standard,
+        [[r.agent_id, r.team or "", r.calls, round(r.mean_score, 2), standard,
           "; ".join(f"{w.item_id} ({100 * w.rate:.0f}% of {w.scored})" for w in r.weakest),
           "; ".join(f"{c} ({'-' if s is None else f'{s:.1f}'})" for c, s in r.example_calls)] for r in rows],
     )
@@ -94,17 +95,54 @@ def kb_gaps(request: Request, ws: Reader, state: State, period: params.Recent) -
                   query=urlencode({"start": start, "end": end}))
 
 
-@router.get("/kb-gaps.csv")
-def kb_gaps_csv(ws: Reader, state: State, period: params.Recent) -> Response:
-    """The knowledge-base gaps as CSV."""
+def kb_table(state: WebState, period: params.Period) -> exports.Table:
+    """The knowledge-base gaps as an export table."""
     groups, _ = _kb_groups(state, period)
-    return csv_response(
-        f"kb_gaps_{period.start}_{period.end}.csv",
+    return exports.table(
+        "kb_gaps",
         ["topic", "calls", "failed_items", "example_calls", "example_quotes"],
         [[g.topic, g.calls, "; ".join(f"{i} ({n})" for i, n in g.failed_items),
           "; ".join(e.call_id for e in g.examples), " | ".join(e.problem for e in g.examples if e.problem)]
          for g in groups],
     )
+
+
+# Columns of the per-agent/team and per-day exports: (header, attribute of TimingSummaryRow)
+SUMMARY_COLUMNS = [
+    ("calls", "calls"), ("failed_calls", "failed_calls"), ("call_hours", "call_hours"),
+    ("agent_talk_hours", "agent_talk_hours"), ("mean_score", "mean_score"),
+    ("agent_interruptions", "agent_interruptions"), ("agent_interruptions_per_call", "agent_interruptions_per_call"),
+    ("agent_interruptions_per_agent_talk_hour", "agent_interruptions_per_agent_talk_hour"),
+    ("customer_interruptions", "customer_interruptions"), ("overtalk_s", "overtalk_s"),
+    ("overtalk_pct", "overtalk_pct"), ("hold_count", "hold_count"), ("hold_total_s", "hold_total_s"),
+    ("hold_longest_s", "hold_longest_s"), ("hold_over_limit", "hold_over_limit"),
+    ("hold_unannounced", "hold_unannounced"), ("transfer_count", "transfer_count"),
+    ("dead_air_count", "dead_air_count"), ("dead_air_total_s", "dead_air_total_s"),
+]
+WEEK_COLUMNS = ["week", "calls", "mean_score", "agent_interruptions_per_call", "overtalk_pct", "holds_per_call",
+                "hold_over_limit", "transfers_per_call", "dead_air_per_call"]
+
+
+def _rounded(value: Any) -> Any:
+    return round(value, 3) if isinstance(value, float) else value
+
+
+def dashboard_table(state: WebState, period: params.Period, agent: str | None, team: str | None, group: str,
+                    which: str) -> exports.Table:
+    """One dashboard table as an export table: ``which`` is group (per agent or team,
+    as ``group``), day or week."""
+    by = "day" if which in ("day", "week") else group
+    rows = dbmod.timing_summary(state.db, by, start=period.start, end=period.end, agent_id=agent, team=team,
+                                utc_offset=state.offset)
+    if which == "week":
+        return exports.table("per week", WEEK_COLUMNS, [[_rounded(w[k]) for k in WEEK_COLUMNS] for w in weekly(rows)])
+    key = {"day": "day", "agent": "agent_id", "team": "team"}[by]
+    header = [key] + [h for h, _ in SUMMARY_COLUMNS]
+    out = []
+    for r in rows:
+        label = getattr(r, key)
+        out.append([label.isoformat() if key == "day" else label] + [_rounded(getattr(r, a)) for _, a in SUMMARY_COLUMNS])
+    return exports.table(f"per {by}", header, out)
 
 
 def weekly(days: list[Any]) -> list[dict[str, Any]]:

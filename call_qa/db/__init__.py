@@ -40,6 +40,8 @@ from call_qa.db import browse  # queries of the web app (calls list, calibration
 from call_qa.db import rollup  # noqa: F401  (call_timing: registers the table)
 from call_qa.db import daily  # noqa: F401  (call_daily: registers the tables)
 from call_qa.db import search  # noqa: F401  (transcript search index)
+from call_qa.db import feedback  # agents' acknowledgements and disputes (issue 16)
+from call_qa.db import calibration  # calibration sessions (issue 16)
 from call_qa.db.daily_api import ensure_daily_offset, rebuild_daily
 from call_qa.db.engine import (
     ENV_VAR,
@@ -81,6 +83,8 @@ __all__ = [
     "retention_records",
     # accounts and queries of the web app
     "browse",
+    "feedback",
+    "calibration",
     "AccessLogEntry",
     "AccountError",
     "LoginLimit",

@@ -55,6 +55,7 @@ class UserRole(str, enum.Enum):
     QA_OFFICER = "qa_officer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    AGENT = "agent"  # sees only its own signed-off scorecards (migration 0008)
 
 
 class AccountError(ValueError):
@@ -95,6 +96,8 @@ class UserRow(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[dt.datetime] = mapped_column()
+    # The agent id (calls.agent_id) an ``agent`` login is; NULL for the other roles.
+    agent_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class WebSessionRow(Base):
@@ -162,6 +165,7 @@ class User:
     role: UserRole
     active: bool
     created_at: dt.datetime
+    agent_id: str | None = None  # for the agent role: whose calls
 
 
 @dataclass(frozen=True)
@@ -186,7 +190,7 @@ class AccessLogEntry:
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.username, UserRole(row.role), row.active, as_utc(row.created_at))
+    return User(row.id, row.username, UserRole(row.role), row.active, as_utc(row.created_at), row.agent_id)
 
 
 def _now() -> dt.datetime:
@@ -200,18 +204,34 @@ def _token_hash(token: str) -> str:
 # --------------------------------------------------------------------------- users
 
 
-def add_user(db: Database, username: str, password: str, role: UserRole | str) -> User:
-    """Create an active user with an argon2id hash of ``password``.
-
-    Raises :class:`AccountError` for an unknown role, an empty or badly formed
-    username, a password shorter than 8 characters, or a username already taken.
-    """
+def _role(role: UserRole | str) -> UserRole:
     try:
-        role = UserRole(role)
+        return UserRole(role)
     except ValueError:
         raise AccountError(
             f"unknown role {role!r}; use one of {', '.join(r.value for r in UserRole)}"
         ) from None
+
+
+def _agent_link(role: UserRole, agent_id: str | None) -> str | None:
+    """The agent id stored with a user of ``role``: required for agents, none else."""
+    agent_id = (agent_id or "").strip() or None
+    if role == UserRole.AGENT and agent_id is None:
+        raise AccountError("an agent login needs the agent id of its calls")
+    if agent_id is not None and (len(agent_id) > 128 or "\x00" in agent_id):
+        raise AccountError("the agent id must be 1-128 characters without NUL")
+    return agent_id if role == UserRole.AGENT else None
+
+
+def add_user(db: Database, username: str, password: str, role: UserRole | str,
+             agent_id: str | None = None) -> User:
+    """Create an active user with an argon2id hash of ``password``.
+
+    Raises :class:`AccountError` for an unknown role, an empty or badly formed
+    username, a password shorter than 8 characters, a username already taken, or an
+    agent without ``agent_id`` (the ``calls.agent_id`` whose scorecards it sees).
+    """
+    role = _role(role)
     username = username.strip()
     if not username or len(username) > 128 or any(c.isspace() for c in username):
         raise AccountError("the username must be 1-128 characters without spaces")
@@ -223,6 +243,7 @@ def add_user(db: Database, username: str, password: str, role: UserRole | str) -
         role=role.value,
         active=True,
         created_at=_now(),
+        agent_id=_agent_link(role, agent_id),
     )
     try:
         with database_errors(db, f"add user {username!r}"), db.session() as session, session.begin():

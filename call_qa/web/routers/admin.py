@@ -30,7 +30,8 @@ async def add_user(request: Request, ws: Admin, db: Db) -> Response:
     try:
         if "\x00" in username:  # PostgreSQL refuses NUL in a string
             raise dbmod.AccountError("the username must not contain NUL characters")
-        dbmod.add_user(db, username, str(form.get("password", "")), str(form.get("role", "")))
+        dbmod.add_user(db, username, str(form.get("password", "")), str(form.get("role", "")),
+                       agent_id=str(form.get("agent_id", "")) or None)
     except dbmod.AccountError as exc:
         return render(request, "users.html", ws, status_code=400, users=dbmod.list_users(db),
                       roles=ROLE_NAMES, error=str(exc))

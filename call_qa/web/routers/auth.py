@@ -12,13 +12,14 @@ from call_qa import db as dbmod
 from call_qa.db.accounts import UserRole
 from call_qa.web.deps import (
     ADMIN,
+    AGENT,
     LOGIN_CSRF_COOKIE,
     QA,
     SESSION_COOKIE,
     SUP,
     BadRequest,
     Db,
-    Reader,
+    LoggedIn,
     State,
     checked_form,
     render,
@@ -89,7 +90,7 @@ async def login(request: Request, state: State, db: Db) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, ws: Reader, db: Db) -> Response:
+async def logout(request: Request, ws: LoggedIn, db: Db) -> Response:
     """End the session."""
     await checked_form(request, ws)
     dbmod.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
@@ -99,7 +100,8 @@ async def logout(request: Request, ws: Reader, db: Db) -> Response:
 
 
 @router.get("/")
-def home(ws: Reader) -> Response:
-    """QA officers and admins start at the calls list, supervisors at the dashboard."""
-    target = {QA: "/calls", SUP: "/dashboard", ADMIN: "/calls"}[ws.user.role]
+def home(ws: LoggedIn) -> Response:
+    """QA officers and admins start at the calls list, supervisors at the dashboard,
+    agents at their own scorecards."""
+    target = {QA: "/calls", SUP: "/dashboard", ADMIN: "/calls", AGENT: "/my/calls"}[ws.user.role]
     return RedirectResponse(target, status_code=303)

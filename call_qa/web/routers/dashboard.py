@@ -3,6 +3,7 @@ gaps, and the tables their exports hold (routers/exports.py)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from call_qa import db as dbmod
-from call_qa.db import browse
+from call_qa.db import browse, feedback
 from call_qa.web import charts, exports, kb, params
 from call_qa.web.deps import Reader, State, WebState, render
 
@@ -44,7 +45,11 @@ def dashboard(request: Request, ws: Reader, state: State, period: params.Recent,
     per_week = [charts.line_chart(title, [(w["week"], w[key]) for w in weeks], unit=unit)
                 for title, key, unit in TREND]
     agents, teams = state.agents_teams()
-    return render(request, "dashboard.html", ws, days=days, groups=groups, group=group, weeks=weeks,
+    since = dt.datetime.combine(start, dt.time(), tzinfo=state.zone)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=state.zone)
+    disputes = feedback.dispute_stats(state.db, start=since, end=until)[0]
+    disputes_by_agent = feedback.dispute_stats(state.db, start=since, end=until, by_agent=True)
+    return render(request, "dashboard.html", ws, disputes=disputes, disputes_by_agent=disputes_by_agent, days=days, groups=groups, group=group, weeks=weeks,
                   daily=daily, weekly=per_week, start=start, end=end, agent=agent, team=team,
                   agents=agents, teams=teams,
                   query=urlencode({k: v for k, v in {"start": start, "end": end, "agent": agent or "",

@@ -9,15 +9,16 @@
 - :mod:`~call_qa.web.routers.admin`: users and the access log
 - :mod:`~call_qa.web.routers.agents`: agents' own scorecards, acknowledgements and
   disputes; the officers' dispute queue
+- :mod:`~call_qa.web.routers.calibration`: calibration sessions (blind scoring, agreement)
 - :mod:`~call_qa.web.routers.exports`: CSV and XLSX of the calls list, dashboard tables,
   coaching list and knowledge-base gaps
 """
 
 from __future__ import annotations
 
-from call_qa.web.routers import admin, agents, auth, calls, dashboard, exports, review
+from call_qa.web.routers import admin, agents, auth, calibration, calls, dashboard, exports, review
 
 # exports before calls: "/calls.csv" must not be read as a call id (it is not a /calls/ path,
 # but keep the order explicit).
 ROUTERS = (auth.router, exports.router, calls.router, review.router, dashboard.router, admin.router,
-           agents.router)
+           agents.router, calibration.router)

@@ -145,6 +145,20 @@ Separator = Annotated[str | None, BeforeValidator(lambda v: _choice(("semicolon"
 DashboardTable = Annotated[str, BeforeValidator(_choice(("group", "day", "week"), "group"))]
 
 
+def _names(values: list[str]) -> list[str]:
+    if any("\x00" in v for v in values):
+        raise _refuse("must be text without NUL characters")
+    return [v for v in dict.fromkeys(values) if v][:8]  # a chart shows at most 8 lines
+
+
+# Dashboard trends (web/trends.py): lines per agent or team, picked or the top/bottom N.
+Compare = Annotated[str, BeforeValidator(_choice(("none", "agent", "team"), "none"))]
+Picks = Annotated[list[str], Query(), AfterValidator(_names)]
+Rank = Annotated[str, BeforeValidator(_choice(("none", "top", "bottom"), "none"))]
+RankN = Annotated[int, BeforeValidator(_whole(1, 8, 5))]
+Rate = Annotated[str, BeforeValidator(_choice(("call", "hour"), "call"))]
+
+
 @dataclass(frozen=True)
 class Period:
     """Inclusive days of a report, in the app's time zone."""

@@ -446,8 +446,8 @@ def test_dashboard_tables_and_charts(supervisor):
     per_group = html.split('id="per-group"', 1)[1].split("</table>", 1)[0]
     assert ">sari</a></td>\n<td>1</td><td>1</td><td>95.9</td>" in per_group
     assert ">budi</a></td>\n<td>1</td><td>0</td><td>100.0</td>" in per_group
-    assert html.count('<figure class="chart">') == 14
-    assert '<polyline class="series"' in html
+    assert html.count('<figure class="chart">') == 20  # 10 per day, 10 per week (web/trends.py)
+    assert '<polyline class="series s0"' in html
     teams = supervisor.get(f"/dashboard?{DAY}&group=team").text
     assert "<td>alpha</td>" in teams and "<td>beta</td>" in teams
     assert supervisor.get("/dashboard?group=planet").status_code == 400

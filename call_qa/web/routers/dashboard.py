@@ -11,49 +11,66 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from call_qa import db as dbmod
-from call_qa.db import browse, feedback
-from call_qa.web import charts, exports, kb, params
+from call_qa.db import aggregates, browse, feedback
+from call_qa.web import charts, exports, kb, params, trends
 from call_qa.web.deps import Reader, State, WebState, render
 
 router = APIRouter()
 
-# (chart title, key of the day/week rows, unit)
-TREND = [
-    ("Mean score", "mean_score", ""),
-    ("Agent interruptions per call", "agent_interruptions_per_call", ""),
-    ("Overtalk (% of call time)", "overtalk_pct", " %"),
-    ("Holds per call", "holds_per_call", ""),
-    ("Holds over limit", "hold_over_limit", ""),
-    ("Transfers per call", "transfers_per_call", ""),
-    ("Dead air per call", "dead_air_per_call", ""),
-]
-
-
 @router.get("/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, ws: Reader, state: State, period: params.Recent, agent: params.Text = None,
-              team: params.Text = None, group: params.Group = "agent") -> Response:
-    """Timing per day, per ISO week and per agent or team, with trend charts."""
+              team: params.Text = None, group: params.Group = "agent", compare: params.Compare = "none",
+              pick: params.Picks = [], rank: params.Rank = "none", n: params.RankN = 5,  # noqa: B006
+              rate: params.Rate = "call") -> Response:
+    """Trends per day and per ISO week (for all calls, or one line per picked agent or
+    team, or the top/bottom N), tables per day, week and agent or team, score
+    distributions and the items that fail most, dispute figures."""
     start, end, offset = period.start, period.end, state.offset
     # Two queries (per day, per agent|team): one per (agent, day) folded in Python
     # measured slower (its GROUP BY has ~30x the groups).
     days = dbmod.timing_summary(state.db, "day", start=start, end=end, agent_id=agent, team=team, utc_offset=offset)
     groups = dbmod.timing_summary(state.db, group, start=start, end=end, agent_id=agent, team=team,
                                   utc_offset=offset)
+    names: list[str | None] = list(pick)
+    if compare != "none" and rank != "none":
+        names = trends.ranked(state, start=start, end=end, compare=compare, rank=rank, n=n, agent=agent, team=team)
+    elif compare != "none" and not names:
+        names = trends.ranked(state, start=start, end=end, compare=compare, rank="bottom", n=n, agent=agent,
+                              team=team)
+    sets = [trends.build(state, start=start, end=end, step=step, compare=compare, names=names, rate=rate,
+                         agent=agent, team=team) for step in ("day", "week")]
+    reviewed_groups = trends.group_reviewed(state, groups, group, start=start, end=end, agent=agent, team=team)
+    reviewed_days = trends.group_reviewed(state, days, "day", start=start, end=end, agent=agent, team=team)
     weeks = weekly(days)
-    daily = [charts.line_chart(title, [(d.day.isoformat(), getattr(d, key)) for d in days], unit=unit)
-             for title, key, unit in TREND]
-    per_week = [charts.line_chart(title, [(w["week"], w[key]) for w in weeks], unit=unit)
-                for title, key, unit in TREND]
     agents, teams = state.agents_teams()
+    by = "agent" if group == "agent" else "team"
+    distribution = aggregates.score_distribution(state.db, by, start=start, end=end, team=team,
+                                                       utc_offset=offset)
+    outcomes = aggregates.item_outcomes(state.db, "team", start=start, end=end, utc_offset=offset)
     since = dt.datetime.combine(start, dt.time(), tzinfo=state.zone)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=state.zone)
     disputes = feedback.dispute_stats(state.db, start=since, end=until)[0]
     disputes_by_agent = feedback.dispute_stats(state.db, start=since, end=until, by_agent=True)
-    return render(request, "dashboard.html", ws, disputes=disputes, disputes_by_agent=disputes_by_agent, days=days, groups=groups, group=group, weeks=weeks,
-                  daily=daily, weekly=per_week, start=start, end=end, agent=agent, team=team,
-                  agents=agents, teams=teams,
-                  query=urlencode({k: v for k, v in {"start": start, "end": end, "agent": agent or "",
-                                                     "team": team or "", "group": group}.items() if v}))
+    query = urlencode({k: v for k, v in {"start": start, "end": end, "agent": agent or "", "team": team or "",
+                                          "group": group}.items() if v})
+    return render(request, "dashboard.html", ws, disputes=disputes, disputes_by_agent=disputes_by_agent,
+                  days=days, groups=groups, group=group, weeks=weeks, sets=sets, start=start, end=end, agent=agent,
+                  team=team, agents=agents, teams=teams, compare=compare, pick=pick, names=names, rank=rank, n=n,
+                  rate=rate, rates=trends.RATES, reviewed_groups=reviewed_groups, reviewed_days=reviewed_days,
+                  distribution=distribution, bands=aggregates.SCORE_BANDS,
+                  worst_items=worst_items(outcomes), query=query)
+
+
+def worst_items(outcomes: list[Any], per_team: int = 5) -> list[Any]:
+    """Per team, the ``per_team`` items failed most often (ties: by item id)."""
+    out: list[Any] = []
+    seen: dict[Any, int] = {}
+    for o in outcomes:  # sorted by team, then fail rate (highest first)
+        if not o.failed or seen.get(o.key, 0) >= per_team:
+            continue
+        seen[o.key] = seen.get(o.key, 0) + 1
+        out.append(o)
+    return out
 
 
 def _coaching_rows(state: WebState, period: params.Period, standard: float | None) -> tuple[Any, float]:

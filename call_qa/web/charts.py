@@ -239,19 +239,20 @@ class Line:
 
 def trend_chart(title: str, labels: Sequence[str], lines: Sequence[Line], *, unit: str = "",
                 partial_from: int | None = None, tooltips: Sequence[str] | None = None, width: float = 460,
-                height: float = 190, digits: int = 2) -> TrendChart:
+                height: float = 190, digits: int = 2, zero: bool = True) -> TrendChart:
     """A line chart of one or more lines over the x positions ``labels`` (days or
     weeks), with round y ticks (:func:`nice_ticks`), x labels thinned so they never
     overlap (the first and last kept inside the frame), and the positions from
     ``partial_from`` on marked as a period still running (a shaded band, hollow dots),
-    so a partial week does not read as a drop."""
+    so a partial week does not read as a drop. ``zero``: the y axis starts at 0
+    (rates); scores leave it out so lines of agents close together stay apart."""
     left, right_pad, top, bottom_pad = 52.0, 14.0, 12.0, 26.0
     right, bottom = width - right_pad, height - bottom_pad
     values = [v for line in lines for v in line.values if v is not None]
     n = len(labels)
     if not values or n == 0:
         return TrendChart(title, unit, width, height, left, right, top, bottom, (), (), (), None, True)
-    ticks = nice_ticks(min(0.0, min(values)), max(values))
+    ticks = nice_ticks(min(0.0, min(values)) if zero else min(values), max(values))
     lo, hi = ticks[0], ticks[-1]
     step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
 

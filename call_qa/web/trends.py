@@ -196,21 +196,22 @@ def build(state: Any, *, start: dt.date, end: dt.date, step: str, compare: str, 
     made = []
 
     def chart(title: str, unit: str, get: Callable[[Sums], float | None], names_: Iterable[Any] = lines,
-              digits: int = 2) -> charts.TrendChart:
+              digits: int = 2, zero: bool = True) -> charts.TrendChart:
         return charts.trend_chart(title, labels, [charts.Line(_name(k), values(k, get), links(k)) for k in names_],
-                                  unit=unit, partial_from=cut, tooltips=tips, digits=digits)
+                                  unit=unit, partial_from=cut, tooltips=tips, digits=digits, zero=zero)
 
     if compare == "none":
         made.append(charts.trend_chart(
             "Score (0–100): automatic and reviewed", labels,
             [charts.Line("automatic", values(ALL, Sums.score), links(ALL)),
              charts.Line("reviewed", values(ALL, Sums.reviewed), links(ALL))],
-            unit="", partial_from=cut, tooltips=tips, digits=1))
+            unit="", partial_from=cut, tooltips=tips, digits=1, zero=False))
     else:
-        made.append(chart("Reviewed score (0–100)", "", Sums.reviewed, digits=1))
-        made.append(chart("Automatic score (0–100)", "", Sums.score, digits=1))
+        made.append(chart("Reviewed score (0–100)", "", Sums.reviewed, digits=1, zero=False))
+        made.append(chart("Automatic score (0–100)", "", Sums.score, digits=1, zero=False))
     for key, (name, unit) in RATE_METRICS.items():
-        made.append(chart(f"{name} {per}", unit, lambda s, key=key: s.rate(key, rate)))
+        shown = f"{name} (seconds) {per}" if unit == " s" else f"{name} {per}"
+        made.append(chart(shown, unit, lambda s, key=key: s.rate(key, rate)))
     return TrendSet(step, tuple(made), cut is not None)
 
 

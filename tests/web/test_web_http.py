@@ -470,10 +470,10 @@ def test_knowledge_base_gaps_group_failed_solutions_by_topic(qa, supervisor):
     assert "No failed solution items" in supervisor.get(f"/kb-gaps?{DAY}").text
     override(qa, "solution_accuracy", "fail")
     html = supervisor.get(f"/kb-gaps?{DAY}").text
-    assert '<td class="topic">npwp</td><td>1</td><td>solution_accuracy ×1</td>' in html
+    assert '<td class="topic">NPWP</td><td>1</td><td>solution_accuracy ×1</td>' in html
     rows = list(csv.reader(io.StringIO(supervisor.get(f"/kb-gaps.csv?{DAY}").content.decode("utf-8-sig"))))
     assert rows == [["topic", "calls", "failed_items", "example_calls", "example_quotes"],
-                    ["npwp", "1", "solution_accuracy (1)", CALL,
+                    ["NPWP", "1", "solution_accuracy (1)", CALL,
                      "Saya mau tanya soal NPWP yang hilang, bagaimana cara mengurusnya?"]]
 
 

@@ -4,6 +4,7 @@ gaps, and the tables their exports hold (routers/exports.py)."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -105,7 +106,20 @@ def _kb_groups(state: WebState, period: params.Period) -> tuple[list[kb.TopicGro
     failures = browse.solution_failures(state.db, start=period.start, end=period.end, utc_offset=state.offset)
     settings = state.settings
     stop = kb.stopwords(str(settings.resolve_path(settings.rubric.cues_dir)))
-    return kb.group_by_topic(failures, stop), len(failures)
+    return kb.group_by_topic(failures, stop, topics=topics_of(state)), len(failures)
+
+
+def topics_of(state: WebState) -> kb.Topics:
+    """The site's named topics: configs/topics.yaml and the configured knowledge base,
+    else the shipped ones (configs/knowledge/)."""
+    settings = state.settings
+    terms = settings.resolve_path("configs/topics.yaml")
+    configured = settings.rubric.knowledge_base
+    if configured:
+        kb_files = (str(settings.resolve_path(configured)),)
+    else:
+        kb_files = tuple(str(p) for p in sorted(Path(settings.resolve_path("configs/knowledge")).glob("*.yaml")))
+    return kb.load_topics(str(terms) if Path(terms).is_file() else None, kb_files)
 
 
 @router.get("/kb-gaps", response_class=HTMLResponse)

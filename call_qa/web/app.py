@@ -86,6 +86,9 @@ async def _security_headers(request: Request, call_next: Callable[[Request], Any
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"  # older browsers; CSP frame-ancestors for the rest
+    if request.app.state.web.secure_cookies:  # served over HTTPS (behind a proxy): browsers stay on it
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if not request.url.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
     return response

@@ -25,6 +25,7 @@ from call_qa.web.deps import (
     render,
     safe_next,
 )
+from call_qa.web.security import client_address
 
 router = APIRouter()
 
@@ -56,7 +57,7 @@ async def login(request: Request, state: State, db: Db) -> Response:
     if "\x00" in username:  # PostgreSQL refuses NUL in a query; no user can have one
         raise BadRequest("The username must not contain NUL characters.")
     nxt = safe_next(str(form.get("next", "/")))
-    address = request.client.host if request.client else "?"
+    address = client_address(request, state.settings.web.trusted_proxies)
     # Checked before the password, so a locked account costs no hash and a
     # guess cannot be confirmed while locked.
     left = dbmod.login_lockout_left(db, username, address, state.login_limit)
@@ -78,7 +79,7 @@ async def login(request: Request, state: State, db: Db) -> Response:
         dbmod.log_access(db, _anonymous(username), "login_failed", details=f"username {username!r}")
         return render(request, "login.html", None, status_code=401, next=nxt, login_csrf=cookie,
                       error="Wrong username or password (or the account is disabled).")
-    dbmod.clear_login_failures(db, username)
+    dbmod.clear_login_failures(db, username, address)
     minutes = state.settings.web.session_minutes
     token_value, _ = dbmod.create_session(db, user, dt.timedelta(minutes=minutes))
     dbmod.log_access(db, user, "login")

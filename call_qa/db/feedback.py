@@ -169,10 +169,13 @@ def signed_off(calls: Any = CallRow) -> Any:
     decided = exists().where(ItemOverrideRow.call_pk == calls.id)
     latest = aliased(ItemOverrideRow)
     newer = aliased(ItemOverrideRow)
+    # Correlated to the item row of the EXISTS below (two levels down from ``calls``,
+    # where SQLAlchemy's automatic correlation does not reach).
     latest_verdict = (
         select(latest.verdict)
-        .where(latest.call_pk == calls.id, latest.item_id == ItemResultRow.item_id,
+        .where(latest.call_pk == ScorecardRow.call_pk, latest.item_id == ItemResultRow.item_id,
                ~exists().where(newer.call_pk == latest.call_pk, newer.item_id == latest.item_id, newer.id > latest.id))
+        .correlate(ScorecardRow, ItemResultRow)
         .scalar_subquery()
     )
     awaiting = exists().where(

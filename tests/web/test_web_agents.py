@@ -78,6 +78,17 @@ def test_agent_sees_only_its_own_signed_off_calls(qa, sari, database):
     assert {(e.user, e.action) for e in entries} >= {("sari-agent", "view_call"), ("sari-agent", "play_audio")}
 
 
+def test_a_decision_on_another_call_does_not_sign_this_one_off(qa, sari, database):
+    # CALL's solution_accuracy still awaits review; the same item decided on QUIET and
+    # another item decided on CALL must not count for it.
+    assert override(qa, "solution_accuracy", "pass", call_id=QUIET).status_code == 303
+    assert override(qa, "closing_greeting", "pass").status_code == 303
+    assert listed(sari.get("/my/calls").text) == []
+    assert sari.get(f"/my/calls/{CALL}").status_code == 404
+    assert override(qa, "solution_accuracy", "fail").status_code == 303
+    assert listed(sari.get("/my/calls").text) == [CALL]
+
+
 def test_budi_does_not_see_saris_call(qa, app, agents):
     override(qa, "solution_accuracy", "pass")
     budi = client_of(app, "budi-agent", AGENT_PASSWORD)

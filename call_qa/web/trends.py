@@ -98,6 +98,20 @@ def reviewed_score(card: DecidedCard, rubric: Any) -> float | None:
         return card.score
 
 
+@dataclass(frozen=True)
+class Decided:
+    """The period's decided calls with their reviewed scores, worked out once a request."""
+
+    cards: tuple[tuple[DecidedCard, float | None], ...]
+
+
+def decided(state: Any, *, start: dt.date, end: dt.date, agent: str | None, team: str | None) -> Decided:
+    """The decided calls of the period (and filters), each re-scored with the rubric."""
+    rubric = _rubric(state)
+    cards = decided_scorecards(state.db, start=start, end=end, agent_id=agent, team=team, utc_offset=state.offset)
+    return Decided(tuple((c, reviewed_score(c, rubric)) for c in cards))
+
+
 def bucket_of(step: str) -> Callable[[dt.date], str]:
     """The x position of a day: the day itself, or its ISO week."""
     return (lambda d: d.isoformat()) if step == "day" else charts.iso_week
@@ -138,7 +152,7 @@ class TrendSet:
 
 
 def build(state: Any, *, start: dt.date, end: dt.date, step: str, compare: str, names: Sequence[str | None],
-          rate: str, agent: str | None, team: str | None) -> TrendSet:
+          rate: str, agent: str | None, team: str | None, known: Decided) -> TrendSet:
     """The trend charts of the period at ``step``: one line for all calls (score:
     automatic and reviewed), or one per name of ``compare`` (agent / team)."""
     group_by = "day" if compare == "none" else f"{'agent' if compare == 'agent' else 'team'}_day"
@@ -160,13 +174,10 @@ def build(state: Any, *, start: dt.date, end: dt.date, step: str, compare: str, 
         k = line_key(row)
         if k in wanted and row.day is not None:
             sums.setdefault((k, index[key_of(row.day)]), Sums()).add(row)
-    rubric = _rubric(state)
-    for card in decided_scorecards(state.db, start=start, end=end, agent_id=agent, team=team,
-                                   utc_offset=state.offset):
-        k = line_key(card)
-        cell = sums.get((k, index.get(key_of(card.day), -1)))
+    for card, reviewed in known.cards:
+        cell = sums.get((line_key(card), index.get(key_of(card.day), -1)))
         if cell is not None:
-            cell.decide(card.score, reviewed_score(card, rubric))
+            cell.decide(card.score, reviewed)
 
     def values(k: Any, get: Callable[[Sums], float | None]) -> list[float | None]:
         return [get(sums[(k, i)]) if (k, i) in sums else None for i in range(len(spans))]
@@ -234,7 +245,7 @@ def _short(label: str, step: str) -> str:
 
 
 def ranked(state: Any, *, start: dt.date, end: dt.date, compare: str, rank: str, n: int,
-           agent: str | None, team: str | None) -> list[str | None]:
+           agent: str | None, team: str | None, known: Decided) -> list[str | None]:
     """The top (best reviewed score) or bottom ``n`` agents / teams of the period."""
     group = "agent" if compare == "agent" else "team"
     rows = dbmod.timing_summary(state.db, group, start=start, end=end, agent_id=agent, team=team,
@@ -242,28 +253,23 @@ def ranked(state: Any, *, start: dt.date, end: dt.date, compare: str, rank: str,
     sums: dict[Any, Sums] = {}
     for row in rows:
         sums.setdefault(getattr(row, "agent_id" if group == "agent" else "team"), Sums()).add(row)
-    rubric = _rubric(state)
-    for card in decided_scorecards(state.db, start=start, end=end, agent_id=agent, team=team,
-                                   utc_offset=state.offset):
+    for card, reviewed in known.cards:
         cell = sums.get(card.agent_id if group == "agent" else card.team)
         if cell is not None:
-            cell.decide(card.score, reviewed_score(card, rubric))
+            cell.decide(card.score, reviewed)
     scored = [(k, s.reviewed()) for k, s in sums.items() if s.reviewed() is not None]
     scored.sort(key=lambda kv: (kv[1], str(kv[0])), reverse=rank == "top")
     return [k for k, _ in scored[:n]]
 
 
-def group_reviewed(state: Any, rows: Sequence[Any], group: str, *, start: dt.date, end: dt.date,
-                   agent: str | None, team: str | None) -> Mapping[Any, float | None]:
+def group_reviewed(rows: Sequence[Any], group: str, known: Decided) -> Mapping[Any, float | None]:
     """The reviewed mean score of each row of a per-agent / per-team / per-day table."""
     key = {"agent": "agent_id", "team": "team", "day": "day"}[group]
     sums: dict[Any, Sums] = {}
     for row in rows:
         sums.setdefault(getattr(row, key), Sums()).add(row)
-    rubric = _rubric(state)
-    for card in decided_scorecards(state.db, start=start, end=end, agent_id=agent, team=team,
-                                   utc_offset=state.offset):
+    for card, reviewed in known.cards:
         cell = sums.get(getattr(card, key))
         if cell is not None:
-            cell.decide(card.score, reviewed_score(card, rubric))
+            cell.decide(card.score, reviewed)
     return {k: s.reviewed() for k, s in sums.items()}

@@ -32,16 +32,15 @@ def dashboard(request: Request, ws: Reader, state: State, period: params.Recent,
     days = dbmod.timing_summary(state.db, "day", start=start, end=end, agent_id=agent, team=team, utc_offset=offset)
     groups = dbmod.timing_summary(state.db, group, start=start, end=end, agent_id=agent, team=team,
                                   utc_offset=offset)
+    known = trends.decided(state, start=start, end=end, agent=agent, team=team)
     names: list[str | None] = list(pick)
-    if compare != "none" and rank != "none":
-        names = trends.ranked(state, start=start, end=end, compare=compare, rank=rank, n=n, agent=agent, team=team)
-    elif compare != "none" and not names:
-        names = trends.ranked(state, start=start, end=end, compare=compare, rank="bottom", n=n, agent=agent,
-                              team=team)
+    if compare != "none" and (rank != "none" or not names):  # no pick: the bottom N
+        names = trends.ranked(state, start=start, end=end, compare=compare, rank=rank if rank != "none" else "bottom",
+                              n=n, agent=agent, team=team, known=known)
     sets = [trends.build(state, start=start, end=end, step=step, compare=compare, names=names, rate=rate,
-                         agent=agent, team=team) for step in ("day", "week")]
-    reviewed_groups = trends.group_reviewed(state, groups, group, start=start, end=end, agent=agent, team=team)
-    reviewed_days = trends.group_reviewed(state, days, "day", start=start, end=end, agent=agent, team=team)
+                         agent=agent, team=team, known=known) for step in ("day", "week")]
+    reviewed_groups = trends.group_reviewed(groups, group, known)
+    reviewed_days = trends.group_reviewed(days, "day", known)
     weeks = weekly(days)
     agents, teams = state.agents_teams()
     by = "agent" if group == "agent" else "team"

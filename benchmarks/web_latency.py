@@ -84,6 +84,7 @@ def main() -> int:
         "dashboard export, per agent (CSV)": "/dashboard.csv",
         "calls export, 7 days (CSV)": "/calls.csv?start=" + _days_ago(6),
         "calls export, 7 days (XLSX)": "/calls.xlsx?start=" + _days_ago(6),
+        "items failed most per team (28 days)": "/dashboard/items",
         "disputes": "/disputes",
         "calibration sessions": "/calibration/sessions",
     }

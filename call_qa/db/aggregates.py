@@ -47,6 +47,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from call_qa.db import daily
 from call_qa.db.daily import CallDailyRow
@@ -349,6 +350,21 @@ def _call_range(query: Any, start: dt.date | None, end: dt.date | None, offset: 
     return query
 
 
+def _ids_in_range(query: Any, start: dt.date | None, end: dt.date | None, offset: dt.timedelta) -> Any:
+    """Like :func:`_call_range`, as ``calls.id IN (...)``: a grouping join then starts
+    from the expression index's range of calls instead of scanning the joined rows."""
+    if start is None and end is None:
+        return query
+    inner = aliased(CallRow)
+    when = func.coalesce(inner.recorded_at, inner.processed_at)
+    ids = select(inner.id)
+    if start is not None:
+        ids = ids.where(when >= dt.datetime.combine(start, dt.time(), dt.timezone.utc) - offset)
+    if end is not None:
+        ids = ids.where(when < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.timezone.utc) - offset)
+    return query.where(CallRow.id.in_(ids))
+
+
 def _keyed(query: Any, agent_id: str | None, team: str | None) -> Any:
     if agent_id is not None:
         query = query.where(CallRow.agent_id == agent_id)
@@ -411,7 +427,7 @@ def score_distribution(db: Database, by: Literal["agent", "team"], *, start: dt.
         .group_by(key, band)
     )
     with database_errors(db, f"score distribution per {by}"), db.session() as session:
-        rows = session.execute(_keyed(_call_range(query, start, end, utc_offset), None, team)).all()
+        rows = session.execute(_keyed(_ids_in_range(query, start, end, utc_offset), None, team)).all()
     counts: dict[str | None, list[int]] = {}
     for k, b, n in rows:
         counts.setdefault(k, [0] * len(SCORE_BANDS))[int(b)] += int(n)
@@ -424,15 +440,12 @@ def item_outcomes(db: Database, by: Literal["agent", "team"], *, start: dt.date 
     fail. Counted from the computed verdicts, then corrected for the few decided
     items (latest decision), as the coaching list does."""
     key = CallRow.agent_id if by == "agent" else CallRow.team
-    verdict = ItemResultRow.verdict
     query = (
-        select(key, ItemResultRow.item_id, func.min(ItemResultRow.section),
-               func.sum(case((verdict == "pass", 1), else_=0)), func.sum(case((verdict == "partial", 1), else_=0)),
-               func.sum(case((verdict == "fail", 1), else_=0)))
+        select(key, ItemResultRow.item_id, ItemResultRow.section, ItemResultRow.verdict, func.count())
         .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
         .join(ItemResultRow, ItemResultRow.scorecard_id == ScorecardRow.id)
-        .where(CallRow.status == "ok")
-        .group_by(key, ItemResultRow.item_id)
+        .where(CallRow.status == "ok", ItemResultRow.verdict.in_(("pass", "partial", "fail")))
+        .group_by(key, ItemResultRow.item_id, ItemResultRow.section, ItemResultRow.verdict)
     )
     decided_q = (
         select(CallRow.id, key, ItemResultRow.item_id, ItemResultRow.verdict)
@@ -441,9 +454,11 @@ def item_outcomes(db: Database, by: Literal["agent", "team"], *, start: dt.date 
         .where(CallRow.status == "ok", CallRow.id.in_(select(ItemOverrideRow.call_pk).distinct()))
     )
     with database_errors(db, f"item outcomes per {by}"), db.session() as session:
-        totals = {(k, i): [s, int(p or 0), int(h or 0), int(f or 0)]
-                  for k, i, s, p, h, f in session.execute(_call_range(query, start, end, utc_offset))}
-        decided_items = session.execute(_call_range(decided_q, start, end, utc_offset)).all()
+        slots = {"pass": 1, "partial": 2, "fail": 3}
+        totals: dict[tuple[Any, str], list[Any]] = {}
+        for k, i, section, v, n in session.execute(_ids_in_range(query, start, end, utc_offset)):
+            totals.setdefault((k, i), [section, 0, 0, 0])[slots[v]] += int(n)
+        decided_items = session.execute(_ids_in_range(decided_q, start, end, utc_offset)).all()
         latest: dict[tuple[int, str], str] = {}
         pks = sorted({r[0] for r in decided_items})
         for chunk in range(0, len(pks), 500):

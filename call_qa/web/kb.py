@@ -49,6 +49,17 @@ class Topics:
     terms: tuple[TopicTerm, ...] = ()
     entries: tuple[TopicTerm, ...] = ()
 
+    @functools.cached_property
+    def by_first_word(self) -> dict[str, list[tuple[tuple[str, ...], str, bool]]]:
+        """(phrase, name, is a term) by the phrase's first word: one pass over a
+        statement's words finds every phrase in it (1,700 statements a page)."""
+        index: dict[str, list[tuple[tuple[str, ...], str, bool]]] = {}
+        for group, is_term in ((self.terms, True), (self.entries, False)):
+            for topic in group:
+                for phrase in topic.phrases:
+                    index.setdefault(phrase[0], []).append((phrase, topic.name, is_term))
+        return index
+
 
 @functools.lru_cache(maxsize=4)
 def stopwords(cues_dir: str) -> frozenset[str]:
@@ -99,31 +110,27 @@ def load_topics(terms_file: str | None, kb_files: tuple[str, ...]) -> Topics:
     return Topics(tuple(terms), tuple(entries))
 
 
-def _contains(words: Sequence[str], phrase: Sequence[str]) -> bool:
-    n = len(phrase)
-    return any(tuple(words[i:i + n]) == tuple(phrase) for i in range(len(words) - n + 1))
-
-
 def named_topic(text: str, topics: Topics) -> str | None:
     """The topic term (longest first, then said first) or knowledge-base topic (most
     match phrases) of ``text``; None when neither names it."""
     words = tokens(text)
     best: tuple[int, int, str] | None = None  # (-length, position, name)
-    for term in topics.terms:
-        for phrase in term.phrases:
-            if not _contains(words, phrase):
+    counts: Counter[str] = Counter()  # knowledge-base topic → match phrases found
+    seen: set[tuple[tuple[str, ...], str]] = set()
+    index = topics.by_first_word
+    for position, word in enumerate(words):
+        for phrase, name, is_term in index.get(word, ()):
+            if tuple(words[position:position + len(phrase)]) != phrase:
                 continue
-            position = next(i for i in range(len(words)) if tuple(words[i:i + len(phrase)]) == phrase)
-            candidate = (-len(phrase), position, term.name)
-            if best is None or candidate < best:
-                best = candidate
+            if is_term:
+                candidate = (-len(phrase), position, name)
+                if best is None or candidate < best:
+                    best = candidate
+            elif (phrase, name) not in seen:  # each phrase counts once, as before
+                seen.add((phrase, name))
+                counts[name] += 1
     if best is not None:
         return best[2]
-    counts: Counter[str] = Counter()
-    for entry in topics.entries:
-        hits = sum(1 for phrase in entry.phrases if _contains(words, phrase))
-        if hits:
-            counts[entry.name] += hits
     if counts:
         return max(counts.items(), key=lambda kv: (kv[1], -list(counts).index(kv[0])))[0]
     return None

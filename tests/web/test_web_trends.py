@@ -113,8 +113,9 @@ def test_distribution_and_items_failed_most(supervisor, qa):
     dist = html.split('id="distribution"', 1)[1].split("</table>", 1)[0]
     # alpha: CALL 95.92 in the 90–100 band; beta: QUIET 100 in 90–100
     assert re.search(r"<td>alpha</td>(?:<td><a [^>]*>.*? 0</a></td>){5}<td><a [^>]*>.*? 1</a></td><td>1</td>", dist)
-    worst = html.split('id="worst-items"', 1)[1].split("</table>", 1)[0]
+    assert 'href="/dashboard/items?' in html
+    worst = supervisor.get(f"/dashboard/items?{DAY}").text.split('id="worst-items"', 1)[1].split("</table>", 1)[0]
     assert "<td>alpha</td><td>closing_greeting</td><td>courtesy</td><td>1</td><td>0</td><td>1</td><td>100 %</td>" in worst
     override(qa, "closing_greeting", "pass")  # the verdict in force no longer fails
-    worst = supervisor.get(f"/dashboard?{DAY}&group=team").text.split('id="worst-items"', 1)[1].split("</table>", 1)[0]
+    worst = supervisor.get(f"/dashboard/items?{DAY}").text.split('id="worst-items"', 1)[1].split("</table>", 1)[0]
     assert "closing_greeting" not in worst

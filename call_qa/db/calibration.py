@@ -13,6 +13,7 @@ Tables (migration ``0008``)
 
 from __future__ import annotations
 
+from gettext import gettext as _  # marks messages for the translation catalogues (English until installed)
 import datetime as dt
 from dataclasses import dataclass
 from typing import Mapping, Sequence
@@ -97,14 +98,14 @@ def create_session(db: Database, name: str, created_by: str, call_ids: Sequence[
     call_ids = list(dict.fromkeys(c for c in call_ids if c))
     officers = list(dict.fromkeys(o for o in officers if o))
     if not call_ids or len(officers) < 2:
-        raise ValueError("A calibration session needs at least one call and two officers.")
+        raise ValueError(_("A calibration session needs at least one call and two officers."))
     with database_errors(db, "create a calibration session"), db.session() as session, session.begin():
         pks = dict(session.execute(
             select(CallRow.call_id, CallRow.id).join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
             .where(CallRow.call_id.in_(call_ids))).all())
         missing = [c for c in call_ids if c not in pks]
         if missing:
-            raise NotFoundError(f"No scored call {missing[0]!r} in the database.")
+            raise NotFoundError(_("No scored call {missing[0]!r} in the database.").format(missing=missing))
         row = CalibrationSessionRow(name=name.strip()[:200] or "calibration", created_by=created_by,
                                     created_at=_now())
         session.add(row)
@@ -117,7 +118,7 @@ def create_session(db: Database, name: str, created_by: str, call_ids: Sequence[
 def _session(session: object, session_id: int) -> CalibrationSession:
     row = session.get(CalibrationSessionRow, session_id)  # type: ignore[attr-defined]
     if row is None:
-        raise NotFoundError(f"No calibration session {session_id}.")
+        raise NotFoundError(_("No calibration session {session_id}.").format(session_id=session_id))
     officers = session.scalars(select(CalibrationMemberRow.user_name)  # type: ignore[attr-defined]
                                .where(CalibrationMemberRow.session_id == session_id)
                                .order_by(CalibrationMemberRow.user_name)).all()
@@ -151,13 +152,13 @@ def record_scores(db: Database, session_id: int, officer: str, call_id: str,
         if officer not in cal.officers:
             raise PermissionError(f"{officer} is not an officer of this calibration session.")
         if call_id not in cal.calls:
-            raise NotFoundError(f"Call {call_id!r} is not in this calibration session.")
+            raise NotFoundError(_("Call {call_id!r} is not in this calibration session.").format(call_id=call_id))
         call_pk = session.scalar(select(CallRow.id).where(CallRow.call_id == call_id))
         items = set(session.scalars(select(ItemResultRow.item_id).join(ScorecardRow, ScorecardRow.id == ItemResultRow.scorecard_id)
                                     .where(ScorecardRow.call_pk == call_pk)).all())
         unknown = sorted(set(verdicts) - items)
         if unknown:
-            raise NotFoundError(f"The scorecard of {call_id!r} has no item {unknown[0]!r}.")
+            raise NotFoundError(_("The scorecard of {call_id!r} has no item {unknown[0]!r}.").format(call_id=call_id, unknown=unknown))
         clean = {k: Verdict(v) for k, v in verdicts.items()}
         session.execute(delete(CalibrationScoreRow).where(
             CalibrationScoreRow.session_id == session_id, CalibrationScoreRow.call_pk == call_pk,

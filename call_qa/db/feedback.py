@@ -20,6 +20,7 @@ decision on the call. An explicit "call reviewed" sign-off can replace it there 
 
 from __future__ import annotations
 
+from gettext import gettext as _  # marks messages for the translation catalogues (English until installed)
 import datetime as dt
 import enum
 from dataclasses import dataclass
@@ -251,18 +252,18 @@ def raise_dispute(db: Database, call_id: str, agent_id: str, user: str, item_id:
     on the item, else the latest on the call: the officer who signed it off)."""
     reason = reason.strip()
     if not reason:
-        raise FeedbackError("A dispute needs a reason.")
+        raise FeedbackError(_("A dispute needs a reason."))
     with database_errors(db, f"dispute {call_id!r}/{item_id!r}"), db.session() as session, session.begin():
         call = _call(session, call_id, agent_id, signed=True)
         computed = session.scalar(
             select(ItemResultRow.verdict).join(ScorecardRow, ScorecardRow.id == ItemResultRow.scorecard_id)
             .where(ScorecardRow.call_pk == call.id, ItemResultRow.item_id == item_id))
         if computed is None:
-            raise FeedbackError(f"The scorecard has no item {item_id!r}.")
+            raise FeedbackError(_("The scorecard has no item {item_id!r}.").format(item_id=item_id))
         if session.scalar(select(ItemDisputeRow.id).where(
                 ItemDisputeRow.call_pk == call.id, ItemDisputeRow.item_id == item_id,
                 ItemDisputeRow.status == DisputeStatus.OPEN.value)) is not None:
-            raise FeedbackError(f"Item {item_id!r} is already disputed and awaiting review.")
+            raise FeedbackError(_("Item {item_id!r} is already disputed and awaiting review.").format(item_id=item_id))
         item_decision = session.execute(
             select(ItemOverrideRow.verdict, ItemOverrideRow.user_name)
             .where(ItemOverrideRow.call_pk == call.id, ItemOverrideRow.item_id == item_id)
@@ -310,7 +311,7 @@ def get_dispute(db: Database, dispute_id: int) -> Dispute:
             select(ItemDisputeRow, CallRow.call_id, CallRow.agent_id)
             .join(CallRow, CallRow.id == ItemDisputeRow.call_pk).where(ItemDisputeRow.id == dispute_id)).first()
     if found is None:
-        raise NotFoundError(f"No dispute {dispute_id}.")
+        raise NotFoundError(_("No dispute {dispute_id}.").format(dispute_id=dispute_id))
     return _dispute(*found)
 
 
@@ -321,12 +322,12 @@ def resolve_dispute(db: Database, dispute_id: int, officer: str, verdict: Verdic
     verdict = Verdict(verdict)
     note = note.strip()
     if not note:
-        raise FeedbackError("The review of a dispute needs a note for the agent.")
+        raise FeedbackError(_("The review of a dispute needs a note for the agent."))
     dispute = get_dispute(db, dispute_id)
     if dispute.status != DisputeStatus.OPEN:
-        raise FeedbackError(f"Dispute {dispute_id} was already reviewed ({dispute.status.value}).")
+        raise FeedbackError(_("Dispute {dispute_id} was already reviewed ({dispute.status.value}).").format(dispute=dispute, dispute_id=dispute_id))
     if officer == dispute.decided_by:
-        raise SecondOfficerRequired("A dispute goes to a second officer: you made the decision it disputes.")
+        raise SecondOfficerRequired(_("A dispute goes to a second officer: you made the decision it disputes."))
     changed = verdict != dispute.verdict
     if changed:
         add_override(db, dispute.call_id, dispute.item_id, verdict, f"dispute #{dispute_id}: {note}", officer)

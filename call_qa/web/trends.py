@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
+from gettext import gettext as _  # marks chart texts for the translation catalogues (English until installed)
 from urllib.parse import urlencode
 
 from call_qa import db as dbmod
@@ -152,12 +153,14 @@ class TrendSet:
 
 
 def build(state: Any, *, start: dt.date, end: dt.date, step: str, compare: str, names: Sequence[str | None],
-          rate: str, agent: str | None, team: str | None, known: Decided) -> TrendSet:
+          rate: str, agent: str | None, team: str | None, known: Decided,
+          rows: Sequence[Any] | None = None) -> TrendSet:
     """The trend charts of the period at ``step``: one line for all calls (score:
-    automatic and reviewed), or one per name of ``compare`` (agent / team)."""
-    group_by = "day" if compare == "none" else f"{'agent' if compare == 'agent' else 'team'}_day"
-    rows = dbmod.timing_summary(state.db, group_by, start=start, end=end, agent_id=agent, team=team,
-                                utc_offset=state.offset)
+    automatic and reviewed), or one per name of ``compare`` (agent / team).
+    ``rows``: the timing_summary cells (per day, or per agent|team and day), when the
+    caller has them already."""
+    if rows is None:
+        rows = cells(state, start=start, end=end, compare=compare, agent=agent, team=team)
     spans = buckets(start, end, step)
     index = {label: i for i, (label, _, _) in enumerate(spans)}
     key_of = bucket_of(step)
@@ -213,17 +216,26 @@ def build(state: Any, *, start: dt.date, end: dt.date, step: str, compare: str, 
 
     if compare == "none":
         made.append(charts.trend_chart(
-            "Score (0–100): automatic and reviewed", labels,
-            [charts.Line("automatic", values(ALL, Sums.score), links(ALL)),
-             charts.Line("reviewed", values(ALL, Sums.reviewed), links(ALL))],
+            _("Score (0–100): automatic and reviewed"), labels,
+            [charts.Line(_("automatic"), values(ALL, Sums.score), links(ALL)),
+             charts.Line(_("reviewed"), values(ALL, Sums.reviewed), links(ALL))],
             unit="", partial_from=cut, tooltips=tips, digits=1, zero=False))
     else:
-        made.append(chart("Reviewed score (0–100)", "", Sums.reviewed, digits=1, zero=False))
-        made.append(chart("Automatic score (0–100)", "", Sums.score, digits=1, zero=False))
+        made.append(chart(_("Reviewed score (0–100)"), "", Sums.reviewed, digits=1, zero=False))
+        made.append(chart(_("Automatic score (0–100)"), "", Sums.score, digits=1, zero=False))
     for key, (name, unit) in RATE_METRICS.items():
-        shown = f"{name} (seconds) {per}" if unit == " s" else f"{name} {per}"
+        shown = (_("{name} (seconds) {per}") if unit == " s" else _("{name} {per}")).format(name=_(name), per=_(per))
         made.append(chart(shown, unit, lambda s, key=key: s.rate(key, rate)))
     return TrendSet(step, tuple(made), cut is not None)
+
+
+def cells(state: Any, *, start: dt.date, end: dt.date, compare: str, agent: str | None,
+          team: str | None) -> list[Any]:
+    """The timing_summary rows the lines are summed from: per day, or per agent (team)
+    and day."""
+    group_by = "day" if compare == "none" else f"{'agent' if compare == 'agent' else 'team'}_day"
+    return dbmod.timing_summary(state.db, group_by, start=start, end=end, agent_id=agent, team=team,
+                                utc_offset=state.offset)
 
 
 def _rubric(state: Any) -> Any:
@@ -234,6 +246,8 @@ def _rubric(state: Any) -> Any:
 
 
 def _name(k: Any) -> str:
+    if k == ALL:
+        return _(ALL)
     return "(unknown)" if k is None else str(k)
 
 
@@ -245,11 +259,14 @@ def _short(label: str, step: str) -> str:
 
 
 def ranked(state: Any, *, start: dt.date, end: dt.date, compare: str, rank: str, n: int,
-           agent: str | None, team: str | None, known: Decided) -> list[str | None]:
-    """The top (best reviewed score) or bottom ``n`` agents / teams of the period."""
+           agent: str | None, team: str | None, known: Decided,
+           rows: Sequence[Any] | None = None) -> list[str | None]:
+    """The top (best reviewed score) or bottom ``n`` agents / teams of the period
+    (``rows``: its timing_summary per agent / team, when the caller has it)."""
     group = "agent" if compare == "agent" else "team"
-    rows = dbmod.timing_summary(state.db, group, start=start, end=end, agent_id=agent, team=team,
-                                utc_offset=state.offset)
+    if rows is None:
+        rows = dbmod.timing_summary(state.db, group, start=start, end=end, agent_id=agent, team=team,
+                                    utc_offset=state.offset)
     sums: dict[Any, Sums] = {}
     for row in rows:
         sums.setdefault(getattr(row, "agent_id" if group == "agent" else "team"), Sums()).add(row)

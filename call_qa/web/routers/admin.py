@@ -8,6 +8,7 @@ as a path (``{username:path}``) followed by the action, and the forms quote it.
 
 from __future__ import annotations
 
+from gettext import gettext as _  # marks messages for the translation catalogues (English until installed)
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -90,7 +91,7 @@ async def change_role(request: Request, ws: Admin, state: State, username: str) 
     """Change a user's role (not one's own: an admin must not lock everyone out)."""
     form = await checked_form(request, ws)
     if username == ws.user.username:
-        raise BadRequest("You cannot change your own role.")
+        raise BadRequest(_("You cannot change your own role."))
     role = str(form.get("role", ""))
     try:
         user = dbmod.set_role(state.db, _known(username), role, str(form.get("agent_id", "")) or None)
@@ -117,7 +118,7 @@ async def delete(request: Request, ws: Admin, state: State, username: str) -> Re
     """Delete a user (not oneself); the access log keeps the name."""
     await checked_form(request, ws)
     if username == ws.user.username:
-        raise BadRequest("You cannot delete your own account.")
+        raise BadRequest(_("You cannot delete your own account."))
     try:
         dbmod.delete_user(state.db, _known(username))
     except dbmod.NotFoundError as exc:

@@ -10,6 +10,7 @@ pages (``/calls``, ``/calls/{id}``) refuse agents with 403.
 
 from __future__ import annotations
 
+from gettext import gettext as _  # marks messages for the translation catalogues (English until installed)
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
@@ -26,7 +27,7 @@ def _own_call(state: State, ws: dbmod.WebSession, call_id: str) -> None:
     """404 unless ``call_id`` is the agent's own signed-off call."""
     agent_id = ws.user.agent_id
     if not agent_id or not feedback.is_signed_off_for(state.db, call_id, agent_id):
-        raise HTTPException(status_code=404, detail=f"No signed-off call {call_id!r} of yours.")
+        raise HTTPException(status_code=404, detail=_("No signed-off call {call_id!r} of yours.").format(call_id=call_id))
 
 
 @router.get("/my/calls", response_class=HTMLResponse)
@@ -59,7 +60,7 @@ def my_call_audio(request: Request, ws: AgentUser, state: State, call_id: CallId
     result = call_or_404(state.db, call_id)
     path = audio_path(result.source)
     if path is None:
-        raise HTTPException(status_code=404, detail=f"The recording of {call_id!r} is no longer at its stored path.")
+        raise HTTPException(status_code=404, detail=_("The recording of {call_id!r} is no longer at its stored path.").format(call_id=call_id))
     if request.headers.get("range", "bytes=0-").startswith("bytes=0-"):
         dbmod.log_access(state.db, ws.user, "play_audio", call_id)
     return FileResponse(path, media_type=AUDIO_TYPES.get(path.suffix.lower(), "application/octet-stream"))
@@ -83,7 +84,7 @@ async def dispute(request: Request, ws: AgentUser, state: State, call_id: CallId
     item_id = str(form.get("item_id", ""))
     reason = str(form.get("reason", "")).strip()
     if len(reason) > MAX_REASON or "\x00" in item_id + reason:
-        raise BadRequest(f"The reason must be at most {MAX_REASON} characters, without NUL characters.")
+        raise BadRequest(_("The reason must be at most {MAX_REASON} characters, without NUL characters.").format(MAX_REASON=MAX_REASON))
     try:
         made = feedback.raise_dispute(state.db, call_id, ws.user.agent_id or "", ws.user.username, item_id, reason)
     except feedback.FeedbackError as exc:
@@ -113,7 +114,7 @@ async def resolve(request: Request, ws: Decider, state: State, dispute_id: int) 
     if verdict not in VERDICTS or verdict == Verdict.NEEDS_REVIEW.value:
         raise BadRequest("verdict must be pass, partial, fail or not_applicable")
     if len(note) > MAX_REASON or "\x00" in note:
-        raise BadRequest(f"The note must be at most {MAX_REASON} characters, without NUL characters.")
+        raise BadRequest(_("The note must be at most {MAX_REASON} characters, without NUL characters.").format(MAX_REASON=MAX_REASON))
     try:
         done = feedback.resolve_dispute(state.db, dispute_id, ws.user.username, verdict, note)
     except dbmod.NotFoundError as exc:

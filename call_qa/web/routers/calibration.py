@@ -11,6 +11,7 @@ scored every item.
 
 from __future__ import annotations
 
+from gettext import gettext as _  # marks messages for the translation catalogues (English until installed)
 import re
 from typing import Annotated
 
@@ -67,7 +68,7 @@ async def create(request: Request, ws: Planner, state: State) -> Response:
     officers = [str(o) for o in form.getlist("officers")]
     known = {u.username for u in dbmod.list_users(state.db) if u.role in OFFICER_ROLES}
     if any("\x00" in c for c in call_ids) or any(o not in known for o in officers):
-        raise BadRequest("Pick officers from the list and calls by id.")
+        raise BadRequest(_("Pick officers from the list and calls by id."))
     try:
         made = cal.create_session(state.db, str(form.get("name", "")).replace("\x00", ""), ws.user.username,
                                   call_ids, officers)
@@ -84,7 +85,7 @@ def session_page(request: Request, ws: Member, state: State, session_id: int) ->
     session = _session_or_404(state, session_id)
     member = ws.user.username in session.officers
     if not member and ws.user.role not in ROLES_PLAN:
-        raise HTTPException(status_code=403, detail="You are not an officer of this calibration session.")
+        raise HTTPException(status_code=403, detail=_("You are not an officer of this calibration session."))
     done = complete(state, session)
     results = items = None
     if not member or done:
@@ -106,9 +107,9 @@ def score_call(request: Request, ws: Member, state: State, session_id: int, call
     """The blind scoring form of one call: transcript, audio and items, no verdicts."""
     session = _session_or_404(state, session_id)
     if ws.user.username not in session.officers:
-        raise HTTPException(status_code=403, detail="Only the session's officers score its calls.")
+        raise HTTPException(status_code=403, detail=_("Only the session's officers score its calls."))
     if call_id not in session.calls:
-        raise HTTPException(status_code=404, detail=f"Call {call_id!r} is not in this session.")
+        raise HTTPException(status_code=404, detail=_("Call {call_id!r} is not in this session.").format(call_id=call_id))
     result = call_or_404(state.db, call_id)
     items = cal.session_items(state.db, session_id).get(call_id, [])
     own = cal.own_scores(state.db, session_id, ws.user.username)

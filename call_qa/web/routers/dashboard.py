@@ -36,9 +36,12 @@ def dashboard(request: Request, ws: Reader, state: State, period: params.Recent,
     names: list[str | None] = list(pick)
     if compare != "none" and (rank != "none" or not names):  # no pick: the bottom N
         names = trends.ranked(state, start=start, end=end, compare=compare, rank=rank if rank != "none" else "bottom",
-                              n=n, agent=agent, team=team, known=known)
+                              n=n, agent=agent, team=team, known=known, rows=groups if compare == group else None)
+    # One set of cells for both steps (a week is summed from its days).
+    cells = days if compare == "none" else trends.cells(state, start=start, end=end, compare=compare, agent=agent,
+                                                         team=team)
     sets = [trends.build(state, start=start, end=end, step=step, compare=compare, names=names, rate=rate,
-                         agent=agent, team=team, known=known) for step in ("day", "week")]
+                         agent=agent, team=team, known=known, rows=cells) for step in ("day", "week")]
     reviewed_groups = trends.group_reviewed(groups, group, known)
     reviewed_days = trends.group_reviewed(days, "day", known)
     weeks = weekly(days)

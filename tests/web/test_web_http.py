@@ -491,7 +491,7 @@ def test_admin_adds_and_disables_users(admin, app, database):
     assert dup.status_code == 400 and "already exists" in dup.text
     short = admin.post("/admin/users", data={"csrf_token": token, "username": "tono", "password": "short",
                                              "role": "admin"})
-    assert short.status_code == 400 and "at least 8 characters" in short.text
+    assert short.status_code == 400 and "at least 12 characters" in short.text
     assert admin.post("/admin/users/rina/active", data={"csrf_token": token, "active": "0"}).status_code == 303
     assert login(new_client(app), "rina", "rina-password").status_code == 401
     assert admin.post("/admin/users/ada/active", data={"csrf_token": token, "active": "0"}).status_code == 400

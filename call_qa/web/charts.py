@@ -232,7 +232,7 @@ class Series:
 
 @dataclass(frozen=True)
 class TrendChart:
-    title: str
+    title: str | Message  # translated when the page is rendered
     unit: str
     width: float
     height: float
@@ -257,7 +257,7 @@ class Line:
     links: Sequence[str | None] = ()
 
 
-def trend_chart(title: str, labels: Sequence[str], lines: Sequence[Line], *, unit: str = "",
+def trend_chart(title: str | Message, labels: Sequence[str], lines: Sequence[Line], *, unit: str = "",
                 partial_from: int | None = None, tooltips: Sequence[str] | None = None, width: float = 460,
                 height: float = 190, digits: int = 2, zero: bool = True) -> TrendChart:
     """A line chart of one or more lines over the x positions ``labels`` (days or

@@ -15,27 +15,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping, Sequence
-from call_qa.web.i18n import N_  # marks messages for the catalogues; translated at display
 from urllib.parse import urlencode
 
 from call_qa import db as dbmod
 from call_qa.db.aggregates import DecidedCard, decided_scorecards
 from call_qa.domain import ItemResult, Verdict
 from call_qa.web import charts
+from call_qa.web.i18n import N_, Message, msg  # N_ marks messages for the catalogues; translated at display
 
 # key of TimingSummaryRow → (name, unit); counted things and seconds, made rates below
 RATE_METRICS: dict[str, tuple[str, str]] = {
-    "agent_interruptions": ("Agent interruptions", ""),
-    "customer_interruptions": ("Customer interruptions", ""),
-    "overtalk_s": ("Overtalk", " s"),
-    "hold_count": ("Holds", ""),
-    "hold_total_s": ("Hold time", " s"),
-    "hold_over_limit": ("Holds over the limit", ""),
-    "transfer_count": ("Transfers", ""),
-    "dead_air_count": ("Dead air gaps", ""),
-    "dead_air_total_s": ("Dead air time", " s"),
+    "agent_interruptions": (N_("Agent interruptions"), ""),
+    "customer_interruptions": (N_("Customer interruptions"), ""),
+    "overtalk_s": (N_("Overtalk"), " s"),
+    "hold_count": (N_("Holds"), ""),
+    "hold_total_s": (N_("Hold time"), " s"),
+    "hold_over_limit": (N_("Holds over the limit"), ""),
+    "transfer_count": (N_("Transfers"), ""),
+    "dead_air_count": (N_("Dead air gaps"), ""),
+    "dead_air_total_s": (N_("Dead air time"), " s"),
 }
-RATES = {"call": "per call", "hour": "per hour of agent talk"}
+RATES = {"call": N_("per call"), "hour": N_("per hour of agent talk")}
 ALL = "all calls"
 
 
@@ -209,7 +209,7 @@ def build(state: Any, *, start: dt.date, end: dt.date, step: str, compare: str, 
     per = RATES[rate]
     made = []
 
-    def chart(title: str, unit: str, get: Callable[[Sums], float | None], names_: Iterable[Any] = lines,
+    def chart(title: str | Message, unit: str, get: Callable[[Sums], float | None], names_: Iterable[Any] = lines,
               digits: int = 2, zero: bool = True) -> charts.TrendChart:
         return charts.trend_chart(title, labels, [charts.Line(_name(k), values(k, get), links(k)) for k in names_],
                                   unit=unit, partial_from=cut, tooltips=tips, digits=digits, zero=zero)
@@ -224,7 +224,9 @@ def build(state: Any, *, start: dt.date, end: dt.date, step: str, compare: str, 
         made.append(chart(N_("Reviewed score (0–100)"), "", Sums.reviewed, digits=1, zero=False))
         made.append(chart(N_("Automatic score (0–100)"), "", Sums.score, digits=1, zero=False))
     for key, (name, unit) in RATE_METRICS.items():
-        shown = (N_("{name} (seconds) {per}") if unit == " s" else N_("{name} {per}")).format(name=N_(name), per=N_(per))
+        # A Message: translated with its words (name, per) when the page is rendered.
+        shown = (msg("%(name)s (seconds) %(per)s", name=name, per=per) if unit == " s"
+                 else msg("%(name)s %(per)s", name=name, per=per))
         made.append(chart(shown, unit, lambda s, key=key: s.rate(key, rate)))
     return TrendSet(step, tuple(made), cut is not None)
 

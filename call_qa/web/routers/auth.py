@@ -105,8 +105,9 @@ async def logout(request: Request, ws: LoggedIn, db: Db) -> Response:
 
 
 @router.post("/settings/language")
-async def set_language(request: Request, ws: Reader, db: Db) -> Response:
-    """Store the user's UI language (``id`` or ``en``) and go back to the page."""
+async def set_language(request: Request, ws: LoggedIn, db: Db) -> Response:
+    """Store the user's UI language (``id`` or ``en``) and go back to the page (any
+    logged-in role, agents included: their pages have the same menu)."""
     form = await checked_form(request, ws)
     language = str(form.get("language", ""))
     if language not in LANGUAGES:

@@ -77,6 +77,16 @@ def main() -> int:
         "coaching list (28 days)": "/coaching",
         "knowledge-base gaps (28 days)": "/kb-gaps",
         "transcript search": "/calls?q=restitusi",
+        # issue 16: trends that compare, exports, feedback, calibration sessions
+        "dashboard, lines per agent (bottom 5)": "/dashboard?compare=agent&rank=bottom&n=5",
+        "dashboard, 90 days, lines per team, per hour": "/dashboard?compare=team&rank=top&n=8&rate=hour&start="
+        + _days_ago(89),
+        "dashboard export, per agent (CSV)": "/dashboard.csv",
+        "calls export, 7 days (CSV)": "/calls.csv?start=" + _days_ago(6),
+        "calls export, 7 days (XLSX)": "/calls.xlsx?start=" + _days_ago(6),
+        "items failed most per team (28 days)": "/dashboard/items",
+        "disputes": "/disputes",
+        "calibration sessions": "/calibration/sessions",
     }
     load = os.getloadavg()
     results = {}

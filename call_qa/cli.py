@@ -261,7 +261,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     import uvicorn
 
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=args.secure_cookies)
+    # X-Forwarded-For is read by the app, only from web.trusted_proxies (call_qa/web/security.py).
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return EXIT_OK
 
 

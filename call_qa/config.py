@@ -316,6 +316,9 @@ class WebSettings(_Strict):
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_window_minutes: int = Field(default=15, ge=1)
     login_lockout_minutes: int = Field(default=15, ge=1)
+    # Reverse proxies whose X-Forwarded-For names the client (addresses or networks);
+    # empty: the connection's own address is the client's (call_qa/web/security.py).
+    trusted_proxies: list[str] = Field(default_factory=list)
 
 
 class ScheduleSettings(_Strict):

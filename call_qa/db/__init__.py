@@ -25,7 +25,12 @@ from call_qa.db.accounts import (
     access_log,
     add_user,
     authenticate,
+    check_password,
     clear_login_failures,
+    delete_user,
+    recent_login_failures,
+    set_password,
+    set_role,
     create_session,
     end_session,
     find_session,
@@ -42,6 +47,8 @@ from call_qa.db import rollup  # noqa: F401  (call_timing: registers the table)
 from call_qa.db import daily  # noqa: F401  (call_daily: registers the tables)
 from call_qa.db import search  # noqa: F401  (transcript search index)
 from call_qa.db import workflow  # noqa: F401  (sign-offs, comments, claims: registers the tables)
+from call_qa.db import feedback  # agents' acknowledgements and disputes (issue 16)
+from call_qa.db import calibration  # calibration sessions (issue 16)
 from call_qa.db.daily_api import ensure_daily_offset, rebuild_daily
 from call_qa.db.engine import (
     ENV_VAR,
@@ -88,10 +95,17 @@ __all__ = [
     "retention_records",
     # accounts and queries of the web app
     "browse",
+    "feedback",
+    "calibration",
     "AccessLogEntry",
     "AccountError",
     "LoginLimit",
+    "check_password",
     "clear_login_failures",
+    "delete_user",
+    "recent_login_failures",
+    "set_password",
+    "set_role",
     "login_lockout_left",
     "record_login_failure",
     "User",

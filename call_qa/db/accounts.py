@@ -25,6 +25,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
@@ -55,6 +56,7 @@ class UserRole(str, enum.Enum):
     QA_OFFICER = "qa_officer"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    AGENT = "agent"  # sees only its own signed-off scorecards (migration 0011)
 
 
 class AccountError(ValueError):
@@ -62,7 +64,12 @@ class AccountError(ValueError):
 
 
 _ROLES_SQL = "role IN (" + ", ".join(f"'{r.value}'" for r in UserRole) + ")"
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = 12
+# Common passwords refused whatever their length (a bundled list, call_qa/db/common_passwords.txt).
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+# Progressive lockout: each lock that follows another within the window lasts twice as
+# long, up to lockout × 2 ** MAX_DOUBLINGS (15 minutes → 4 hours with the defaults).
+MAX_DOUBLINGS = 4
 # argon2id with argon2-cffi's defaults (RFC 9106 "low memory" profile: t=3, m=64 MiB),
 # made on first use so importing call_qa.db stays light.
 _hasher: Any = None
@@ -97,6 +104,8 @@ class UserRow(Base):
     created_at: Mapped[dt.datetime] = mapped_column()
     # The UI language (migration 0010): "id" or "en"; NULL follows the browser.
     language: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # The agent id (calls.agent_id) an ``agent`` login is; NULL for the other roles.
+    agent_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class WebSessionRow(Base):
@@ -165,6 +174,7 @@ class User:
     active: bool
     created_at: dt.datetime
     language: str | None = None  # UI language; None: the browser's (default id)
+    agent_id: str | None = None  # for the agent role: whose calls
 
 
 @dataclass(frozen=True)
@@ -189,7 +199,8 @@ class AccessLogEntry:
 
 
 def _user(row: UserRow) -> User:
-    return User(row.id, row.username, UserRole(row.role), row.active, as_utc(row.created_at), row.language)
+    return User(row.id, row.username, UserRole(row.role), row.active, as_utc(row.created_at),
+                language=row.language, agent_id=row.agent_id)
 
 
 def _now() -> dt.datetime:
@@ -203,29 +214,45 @@ def _token_hash(token: str) -> str:
 # --------------------------------------------------------------------------- users
 
 
-def add_user(db: Database, username: str, password: str, role: UserRole | str) -> User:
-    """Create an active user with an argon2id hash of ``password``.
-
-    Raises :class:`AccountError` for an unknown role, an empty or badly formed
-    username, a password shorter than 8 characters, or a username already taken.
-    """
+def _role(role: UserRole | str) -> UserRole:
     try:
-        role = UserRole(role)
+        return UserRole(role)
     except ValueError:
         raise AccountError(
             f"unknown role {role!r}; use one of {', '.join(r.value for r in UserRole)}"
         ) from None
+
+
+def _agent_link(role: UserRole, agent_id: str | None) -> str | None:
+    """The agent id stored with a user of ``role``: required for agents, none else."""
+    agent_id = (agent_id or "").strip() or None
+    if role == UserRole.AGENT and agent_id is None:
+        raise AccountError("an agent login needs the agent id of its calls")
+    if agent_id is not None and (len(agent_id) > 128 or "\x00" in agent_id):
+        raise AccountError("the agent id must be 1-128 characters without NUL")
+    return agent_id if role == UserRole.AGENT else None
+
+
+def add_user(db: Database, username: str, password: str, role: UserRole | str,
+             agent_id: str | None = None) -> User:
+    """Create an active user with an argon2id hash of ``password``.
+
+    Raises :class:`AccountError` for an unknown role, an empty or badly formed
+    username, a password shorter than 8 characters, a username already taken, or an
+    agent without ``agent_id`` (the ``calls.agent_id`` whose scorecards it sees).
+    """
+    role = _role(role)
     username = username.strip()
     if not username or len(username) > 128 or any(c.isspace() for c in username):
         raise AccountError("the username must be 1-128 characters without spaces")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    check_password(username, password)
     row = UserRow(
         username=username,
         password_hash=_password_hasher().hash(password),
         role=role.value,
         active=True,
         created_at=_now(),
+        agent_id=_agent_link(role, agent_id),
     )
     try:
         with database_errors(db, f"add user {username!r}"), db.session() as session, session.begin():
@@ -236,6 +263,67 @@ def add_user(db: Database, username: str, password: str, role: UserRole | str) -
         raise
     log.info("added user %s (%s)", username, role.value)
     return _user(row)
+
+
+@functools.lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The bundled list of common passwords, lower case."""
+    try:
+        lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    except OSError:  # a missing list must not let every password through silently
+        log.warning("common password list %s missing", COMMON_PASSWORDS_FILE)
+        return frozenset()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
+def check_password(username: str, password: str) -> None:
+    """The password rule: at least 12 characters, not the username (in any case, nor
+    the username with digits or punctuation around it), not a common password of the
+    bundled list. Raises :class:`AccountError` with the reason."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    lowered = password.lower()
+    core = lowered.strip("0123456789!@#$%^&*()-_=+.,;:?/ ")
+    if username and username.strip().lower() in (lowered, core):
+        raise AccountError("the password must not be the username")
+    if lowered in common_passwords() or core in common_passwords():
+        raise AccountError("this password is on the list of common passwords; choose another")
+
+
+def set_password(db: Database, username: str, password: str) -> None:
+    """Reset ``username``'s password (the password rule applies) and end its sessions."""
+    check_password(username, password)
+    hashed = _password_hasher().hash(password)
+    with database_errors(db, f"reset the password of {username!r}"), db.session() as session, session.begin():
+        user_id = session.scalar(select(UserRow.id).where(UserRow.username == username))
+        if user_id is None:
+            raise NotFoundError(f"no user {username!r}")
+        session.execute(update(UserRow).where(UserRow.id == user_id).values(password_hash=hashed))
+        session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
+
+
+def set_role(db: Database, username: str, role: UserRole | str, agent_id: str | None = None) -> User:
+    """Change ``username``'s role (an agent needs ``agent_id``); ends its sessions, so
+    the new role applies from the next login."""
+    role = _role(role)
+    link = _agent_link(role, agent_id)
+    with database_errors(db, f"change the role of {username!r}"), db.session() as session, session.begin():
+        row = session.scalars(select(UserRow).where(UserRow.username == username)).one_or_none()
+        if row is None:
+            raise NotFoundError(f"no user {username!r}")
+        row.role, row.agent_id = role.value, link
+        session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == row.id))
+        return _user(row)
+
+
+def delete_user(db: Database, username: str) -> None:
+    """Remove ``username`` (its sessions go with it; the access log keeps its name)."""
+    with database_errors(db, f"delete user {username!r}"), db.session() as session, session.begin():
+        user_id = session.scalar(select(UserRow.id).where(UserRow.username == username))
+        if user_id is None:
+            raise NotFoundError(f"no user {username!r}")
+        session.execute(delete(WebSessionRow).where(WebSessionRow.user_id == user_id))
+        session.execute(delete(UserRow).where(UserRow.id == user_id))
 
 
 def list_users(db: Database) -> list[User]:
@@ -385,47 +473,79 @@ class LoginLimit:
     lockout: dt.timedelta
 
 
+def _kept(limit: LoginLimit) -> dt.timedelta:
+    """How long failures matter: a window plus the longest (progressive) lockout."""
+    return limit.window + limit.lockout * 2 ** MAX_DOUBLINGS
+
+
 def record_login_failure(db: Database, username: str, address: str, limit: LoginLimit) -> None:
     """Count a failed login of ``username`` from ``address`` (and forget failures too
     old to matter any more)."""
     now = _now()
     with database_errors(db, "record a failed login"), db.session() as session, session.begin():
-        session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < now - limit.window - limit.lockout))
+        session.execute(delete(LoginFailureRow).where(LoginFailureRow.at < now - _kept(limit)))
         session.add(LoginFailureRow(at=now, username=username[:128], address=address[:64]))
 
 
-def clear_login_failures(db: Database, username: str) -> None:
-    """After a successful login: that username's earlier failures no longer count."""
+def clear_login_failures(db: Database, username: str, address: str | None = None) -> None:
+    """After a successful login from ``address``: that username's failures from there
+    no longer count. Without ``address`` (an admin's unlock): from everywhere."""
     with database_errors(db, "clear failed logins"), db.session() as session, session.begin():
-        session.execute(delete(LoginFailureRow).where(LoginFailureRow.username == username[:128]))
+        query = delete(LoginFailureRow).where(LoginFailureRow.username == username[:128])
+        if address is not None:
+            query = query.where(LoginFailureRow.address == address[:64])
+        session.execute(query)
+
+
+def recent_login_failures(db: Database, limit: LoginLimit) -> dict[str, int]:
+    """Failed logins per username that still count (for the admin's users page)."""
+    since = _now() - _kept(limit)
+    with database_errors(db, "count failed logins"), db.session() as session:
+        rows = session.execute(select(LoginFailureRow.username, func.count()).where(LoginFailureRow.at >= since)
+                               .group_by(LoginFailureRow.username))
+        return {u: n for u, n in rows}
 
 
 def login_lockout_left(db: Database, username: str, address: str, limit: LoginLimit) -> dt.timedelta | None:
-    """How much longer logins of ``username`` or from ``address`` are refused, or None
-    when they are not. Locked: ``max_failures`` (per address: ``max_failures_per_address``)
-    failures within ``window`` of each other, the last of them less than ``lockout`` ago."""
+    """How much longer logins of ``username`` from ``address``, or any from ``address``,
+    are refused, or None when they are not.
+
+    Locked: ``max_failures`` failures of this username *from this address* (so an
+    outsider elsewhere cannot lock a named account out), or ``max_failures_per_address``
+    of any usernames from the address, within ``window`` of each other, the last of them
+    less than ``lockout`` ago. A username+address that fails again within ``window``
+    of its lock's end is locked twice as long each time (progressive, up to
+    ``lockout × 2**MAX_DOUBLINGS``)."""
     now = _now()
-    since = now - limit.window - limit.lockout
+    since = now - _kept(limit)
     with database_errors(db, "check failed logins"), db.session() as session:
         by_user = session.scalars(
-            select(LoginFailureRow.at).where(LoginFailureRow.username == username[:128], LoginFailureRow.at >= since)
+            select(LoginFailureRow.at).where(LoginFailureRow.username == username[:128],
+                                             LoginFailureRow.address == address[:64], LoginFailureRow.at >= since)
         ).all()
         by_address = session.scalars(
             select(LoginFailureRow.at).where(LoginFailureRow.address == address[:64], LoginFailureRow.at >= since)
         ).all()
     until = max(
-        (_locked_until(sorted(as_utc(t) for t in by_user), limit.max_failures, limit),
+        (_locked_until(sorted(as_utc(t) for t in by_user), limit.max_failures, limit, progressive=True),
          _locked_until(sorted(as_utc(t) for t in by_address), limit.max_failures_per_address, limit)),
         key=lambda t: t or dt.datetime.min.replace(tzinfo=dt.timezone.utc),
     )
     return until - now if until is not None and until > now else None
 
 
-def _locked_until(times: list[dt.datetime], threshold: int, limit: LoginLimit) -> dt.datetime | None:
+def _locked_until(times: list[dt.datetime], threshold: int, limit: LoginLimit,
+                  progressive: bool = False) -> dt.datetime | None:
     """The latest end of a lockout: a failure that is the ``threshold``-th within
-    ``window`` (counting itself) locks until it + ``lockout``."""
+    ``window`` (counting itself) locks until it + ``lockout``. ``progressive``: a
+    failure within ``window`` after a lock ended locks again, twice as long as before."""
     until = None
-    for i in range(threshold - 1, len(times)):
-        if times[i] - times[i - threshold + 1] <= limit.window:
-            until = times[i] + limit.lockout
+    level = 0
+    for i, t in enumerate(times):
+        if progressive and until is not None and t <= until + limit.window:
+            level = min(level + 1, MAX_DOUBLINGS)
+            until = t + limit.lockout * 2 ** level
+        elif i >= threshold - 1 and t - times[i - threshold + 1] <= limit.window:
+            level = 0
+            until = t + limit.lockout
     return until

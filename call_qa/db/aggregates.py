@@ -33,7 +33,9 @@ Rates
   per minute weighted by its agent talk time), not the plain mean of per-call paces,
   so a 30-second call weighs less than a 20-minute one.
 - ``mean_score`` is the mean automatic score (``scorecards.score``, QA overrides not
-  applied) over the ok calls that have one (``scored_calls``).
+  applied) over the ok calls that have one (``scored_calls``). The reviewed score
+  (overrides applied) is the web layer's: :func:`decided_scorecards` gives the few
+  decided calls to re-score with the rubric on top of these sums.
 - ``items_awaiting_review``: rubric items whose verdict in force (the latest QA override,
   else the computed verdict) is ``needs_review``, so it falls as officers decide.
 """
@@ -45,14 +47,15 @@ from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
 from sqlalchemy import case, func, select
+from sqlalchemy.orm import aliased
 
 from call_qa.db import daily
 from call_qa.db.daily import CallDailyRow
 from call_qa.db.engine import Database
-from call_qa.db.models import CallRow
+from call_qa.db.models import CallRow, ItemOverrideRow, ItemResultRow, ScorecardRow
 from call_qa.db.per_call import per_call_rows
 from call_qa.db.rollup import ROLLUP_METRICS
-from call_qa.db.session_utils import consistent_snapshot, database_errors
+from call_qa.db.session_utils import as_utc, consistent_snapshot, database_errors
 
 GroupBy = Literal["agent", "team", "day", "agent_day", "team_day"]
 Source = Literal["auto", "daily", "calls"]
@@ -284,3 +287,195 @@ def _row(keys: tuple[str, ...], m: Any) -> TimingSummaryRow:
         mean_score=float(mean_score) if mean_score is not None else None,
         items_awaiting_review=int(m["items_awaiting_review"]),
     )
+
+
+# --------------------------------------------------------------------------- reviewed scores, distributions
+
+
+@dataclass(frozen=True)
+class DecidedCard:
+    """A scored call with at least one officer's decision: what the web layer needs to
+    re-score it (``call_qa.rubric``) with the verdicts in force."""
+
+    call_id: str
+    agent_id: str | None
+    team: str | None
+    day: dt.date  # local day (``utc_offset``)
+    rubric_id: str
+    score: float | None  # automatic
+    items: tuple[tuple[str, str, bool], ...]  # (item_id, verdict in force, critical)
+
+
+@dataclass(frozen=True)
+class ScoreBins:
+    """How many scored calls of one agent or team fall in each score band."""
+
+    key: str | None
+    counts: tuple[int, ...]  # one per band of SCORE_BANDS
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts)
+
+
+@dataclass(frozen=True)
+class ItemOutcome:
+    """One item's verdicts in force over the calls of one team (or agent)."""
+
+    key: str | None
+    item_id: str
+    section: str
+    scored: int  # pass + partial + fail
+    passed: int
+    partial: int
+    failed: int
+
+    @property
+    def fail_rate(self) -> float | None:
+        return self.failed / self.scored if self.scored else None
+
+
+# Score bands of the distribution: [low, high) but the last includes 100.
+SCORE_BANDS: tuple[tuple[float, float], ...] = (
+    (0, 50), (50, 60), (60, 70), (70, 80), (80, 90), (90, 100.0001))
+
+
+def _call_range(query: Any, start: dt.date | None, end: dt.date | None, offset: dt.timedelta) -> Any:
+    """Calls whose local day is within [start, end] (the expression index ``ix_calls_when``)."""
+    when = func.coalesce(CallRow.recorded_at, CallRow.processed_at)
+    if start is not None:
+        query = query.where(when >= dt.datetime.combine(start, dt.time(), dt.timezone.utc) - offset)
+    if end is not None:
+        query = query.where(when < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.timezone.utc) - offset)
+    return query
+
+
+def _ids_in_range(query: Any, start: dt.date | None, end: dt.date | None, offset: dt.timedelta) -> Any:
+    """Like :func:`_call_range`, as ``calls.id IN (...)``: a grouping join then starts
+    from the expression index's range of calls instead of scanning the joined rows."""
+    if start is None and end is None:
+        return query
+    inner = aliased(CallRow)
+    when = func.coalesce(inner.recorded_at, inner.processed_at)
+    ids = select(inner.id)
+    if start is not None:
+        ids = ids.where(when >= dt.datetime.combine(start, dt.time(), dt.timezone.utc) - offset)
+    if end is not None:
+        ids = ids.where(when < dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), dt.timezone.utc) - offset)
+    return query.where(CallRow.id.in_(ids))
+
+
+def _keyed(query: Any, agent_id: str | None, team: str | None) -> Any:
+    if agent_id is not None:
+        query = query.where(CallRow.agent_id == agent_id)
+    if team is not None:
+        query = query.where(CallRow.team == team)
+    return query
+
+
+def decided_scorecards(db: Database, *, start: dt.date | None = None, end: dt.date | None = None,
+                       agent_id: str | None = None, team: str | None = None,
+                       utc_offset: dt.timedelta = dt.timedelta(0)) -> list[DecidedCard]:
+    """The scored ok calls of the period with at least one QA decision, each with its
+    items' verdicts in force (the latest decision, else the computed verdict). Few
+    calls carry decisions, so the reviewed score of a group is the automatic one with
+    these re-scored on top."""
+    with database_errors(db, "read decided scorecards"), db.session() as session:
+        calls_q = (
+            select(CallRow.id, CallRow.call_id, CallRow.agent_id, CallRow.team,
+                   func.coalesce(CallRow.recorded_at, CallRow.processed_at), ScorecardRow.id, ScorecardRow.score,
+                   ScorecardRow.rubric_id)
+            .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
+            .where(CallRow.status == "ok", CallRow.id.in_(select(ItemOverrideRow.call_pk).distinct()))
+        )
+        calls = session.execute(_keyed(_call_range(calls_q, start, end, utc_offset), agent_id, team)).all()
+        if not calls:
+            return []
+        pks = [c[0] for c in calls]
+        items: dict[int, list[tuple[str, str, bool]]] = {}
+        decisions: dict[tuple[int, str], str] = {}
+        for chunk in range(0, len(pks), 500):
+            part = pks[chunk:chunk + 500]
+            for pk, item_id, verdict, critical in session.execute(
+                    select(ScorecardRow.call_pk, ItemResultRow.item_id, ItemResultRow.verdict, ItemResultRow.critical)
+                    .join(ItemResultRow, ItemResultRow.scorecard_id == ScorecardRow.id)
+                    .where(ScorecardRow.call_pk.in_(part)).order_by(ItemResultRow.position)):
+                items.setdefault(pk, []).append((item_id, verdict, bool(critical)))
+            for pk, item_id, verdict in session.execute(
+                    select(ItemOverrideRow.call_pk, ItemOverrideRow.item_id, ItemOverrideRow.verdict)
+                    .where(ItemOverrideRow.call_pk.in_(part)).order_by(ItemOverrideRow.id)):
+                decisions[(pk, item_id)] = verdict  # ordered by id: the last one stays
+    out = []
+    for pk, call_id, agent, team_, when, _card, score, rubric_id in calls:
+        day = (as_utc(when) + utc_offset).date()
+        in_force = tuple((i, decisions.get((pk, i), v), c) for i, v, c in items.get(pk, []))
+        out.append(DecidedCard(call_id, agent, team_, day, rubric_id, score, in_force))
+    return out
+
+
+def score_distribution(db: Database, by: Literal["agent", "team"], *, start: dt.date | None = None,
+                       end: dt.date | None = None, team: str | None = None,
+                       utc_offset: dt.timedelta = dt.timedelta(0)) -> list[ScoreBins]:
+    """Scored ok calls per agent (or team) and automatic score band (:data:`SCORE_BANDS`)."""
+    key = CallRow.agent_id if by == "agent" else CallRow.team
+    band = case(*((ScorecardRow.score < high, i) for i, (_, high) in enumerate(SCORE_BANDS[:-1])),
+                else_=len(SCORE_BANDS) - 1)
+    query = (
+        select(key, band.label("band"), func.count())
+        .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
+        .where(CallRow.status == "ok", ScorecardRow.score.is_not(None))
+        .group_by(key, band)
+    )
+    with database_errors(db, f"score distribution per {by}"), db.session() as session:
+        rows = session.execute(_keyed(_ids_in_range(query, start, end, utc_offset), None, team)).all()
+    counts: dict[str | None, list[int]] = {}
+    for k, b, n in rows:
+        counts.setdefault(k, [0] * len(SCORE_BANDS))[int(b)] += int(n)
+    return [ScoreBins(k, tuple(v)) for k, v in sorted(counts.items(), key=lambda kv: (kv[0] is None, kv[0] or ""))]
+
+
+def item_outcomes(db: Database, by: Literal["agent", "team"], *, start: dt.date | None = None,
+                  end: dt.date | None = None, utc_offset: dt.timedelta = dt.timedelta(0)) -> list[ItemOutcome]:
+    """Per team (or agent) and item: how often the verdict in force was pass, partial,
+    fail. Counted from the computed verdicts, then corrected for the few decided
+    items (latest decision), as the coaching list does."""
+    key = CallRow.agent_id if by == "agent" else CallRow.team
+    query = (
+        select(key, ItemResultRow.item_id, ItemResultRow.section, ItemResultRow.verdict, func.count())
+        .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
+        .join(ItemResultRow, ItemResultRow.scorecard_id == ScorecardRow.id)
+        .where(CallRow.status == "ok", ItemResultRow.verdict.in_(("pass", "partial", "fail")))
+        .group_by(key, ItemResultRow.item_id, ItemResultRow.section, ItemResultRow.verdict)
+    )
+    decided_q = (
+        select(CallRow.id, key, ItemResultRow.item_id, ItemResultRow.verdict)
+        .join(ScorecardRow, ScorecardRow.call_pk == CallRow.id)
+        .join(ItemResultRow, ItemResultRow.scorecard_id == ScorecardRow.id)
+        .where(CallRow.status == "ok", CallRow.id.in_(select(ItemOverrideRow.call_pk).distinct()))
+    )
+    with database_errors(db, f"item outcomes per {by}"), db.session() as session:
+        slots = {"pass": 1, "partial": 2, "fail": 3}
+        totals: dict[tuple[Any, str], list[Any]] = {}
+        for k, i, section, v, n in session.execute(_ids_in_range(query, start, end, utc_offset)):
+            totals.setdefault((k, i), [section, 0, 0, 0])[slots[v]] += int(n)
+        decided_items = session.execute(_ids_in_range(decided_q, start, end, utc_offset)).all()
+        latest: dict[tuple[int, str], str] = {}
+        pks = sorted({r[0] for r in decided_items})
+        for chunk in range(0, len(pks), 500):
+            for pk, item_id, v in session.execute(
+                    select(ItemOverrideRow.call_pk, ItemOverrideRow.item_id, ItemOverrideRow.verdict)
+                    .where(ItemOverrideRow.call_pk.in_(pks[chunk:chunk + 500])).order_by(ItemOverrideRow.id)):
+                latest[(pk, item_id)] = v
+    slot = {"pass": 1, "partial": 2, "fail": 3}
+    for pk, k, item_id, computed in decided_items:
+        now = latest.get((pk, item_id))
+        if now is None or now == computed or (k, item_id) not in totals:
+            continue
+        t = totals[(k, item_id)]
+        if computed in slot:
+            t[slot[computed]] -= 1
+        if now in slot:
+            t[slot[now]] += 1
+    out = [ItemOutcome(k, i, t[0], t[1] + t[2] + t[3], t[1], t[2], t[3]) for (k, i), t in totals.items()]
+    out.sort(key=lambda o: (o.key is None, o.key or "", -(o.fail_rate or 0.0), o.item_id))
+    return out

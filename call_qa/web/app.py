@@ -85,16 +85,13 @@ def create_app(
 
 async def _security_headers(request: Request, call_next: Callable[[Request], Any]) -> Response:
     response = await call_next(request)
-    if request.url.path.endswith(".csv") and response.status_code == 200:
-        # Every CSV export (coaching, knowledge-base gaps, …) is an access-log row: who
-        # took which report of which period out of the application.
-        ws = session_of(request)
-        if ws is not None:
-            query = f"?{request.url.query}" if request.url.query else ""
-            dbmod.log_access(request.app.state.db, ws.user, "export_csv", details=request.url.path + query)
+    # Exports (CSV and XLSX) are logged by routers/exports.py itself ("export").
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"  # older browsers; CSP frame-ancestors for the rest
+    if request.app.state.web.secure_cookies:  # served over HTTPS (behind a proxy): browsers stay on it
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if not request.url.path.startswith("/static/"):
         response.headers["Cache-Control"] = "no-store"
     return response

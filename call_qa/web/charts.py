@@ -16,6 +16,7 @@ Timeline layout (one lane per party, one for events)::
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -163,45 +164,152 @@ def _frange(start: float, stop: float, step: float) -> Iterable[float]:
 
 # --------------------------------------------------------------------------- trend charts
 
+CHAR_W = 6.2  # px per character of an 11 px tick label (for spacing; a slight overestimate)
+MAX_SERIES = 8  # colours s0..s7 in app.css
+
+
+def nice_number(x: float, round_: bool) -> float:
+    """The "nice" number (1, 2 or 5 × a power of ten) close to ``x`` (Heckbert,
+    Graphics Gems, 1990): rounded to the nearest when ``round_``, else the next above."""
+    if x <= 0:
+        return 1.0
+    exponent = math.floor(math.log10(x))
+    fraction = x / 10 ** exponent
+    if round_:
+        nice = 1 if fraction < 1.5 else 2 if fraction < 3 else 5 if fraction < 7 else 10
+    else:
+        nice = 1 if fraction <= 1 else 2 if fraction <= 2 else 5 if fraction <= 5 else 10
+    return nice * 10 ** exponent
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> tuple[float, ...]:
+    """Round tick values covering [lo, hi] with about ``count`` ticks: a step of 1, 2
+    or 5 × 10^k, the first tick at or below ``lo`` and the last at or above ``hi``."""
+    if hi < lo:
+        lo, hi = hi, lo
+    if hi == lo:
+        hi = lo + 1.0
+    step = nice_number(nice_number(hi - lo, False) / max(1, count - 1), True)
+    first = math.floor(lo / step + 1e-9) * step
+    last = math.ceil(hi / step - 1e-9) * step
+    n = int(round((last - first) / step))
+    return tuple(round(first + k * step, 10) for k in range(n + 1))
+
+
+def tick_label(value: float, step: float) -> str:
+    """``value`` with as many decimals as the tick step needs (0.25 → 2, 5 → 0)."""
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9)) if step > 0 else 0
+    if step > 0 and round(step * 10 ** decimals) != step * 10 ** decimals:
+        decimals += 1
+    return f"{value:,.{decimals}f}"
+
+
+def label_every(n: int, longest: int, plot_width: float, gap: float = 8.0) -> int:
+    """Show every k-th of ``n`` evenly spaced labels so that labels of ``longest``
+    characters never overlap."""
+    if n <= 1:
+        return 1
+    spacing = plot_width / (n - 1)
+    return max(1, math.ceil((longest * CHAR_W + gap) / spacing))
+
 
 @dataclass(frozen=True)
-class LineChart:
-    title: str
+class Point:
+    x: float
+    y: float
+    title: str  # the tooltip: label, value, unit
+    href: str | None  # the calls behind the point (the calls list with filters)
+    partial: bool
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    css: str  # s0..s7
+    points: str  # the polyline's "x,y x,y ..."
+    dots: tuple[Point, ...]
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    title: str | Message  # translated when the page is rendered
+    unit: str
     width: float
     height: float
-    points: str  # the polyline's "x,y x,y ..."
-    dots: tuple[tuple[float, float, str], ...]  # (x, y, title)
-    y_ticks: tuple[tuple[float, str], ...]
-    x_labels: tuple[tuple[float, str], ...]
+    left: float
+    right: float  # x of the plot's right edge
+    top: float
+    bottom: float  # y of the x axis
+    series: tuple[Series, ...]
+    y_ticks: tuple[tuple[float, str], ...]  # (y, label)
+    x_labels: tuple[tuple[float, str, str], ...]  # (x, label, text-anchor)
+    partial_x: float | None  # where the partial (still running) period starts
     empty: bool
 
 
-def line_chart(title: str, series: Sequence[tuple[str, float | None]], *, width: float = 460, height: float = 170,
-               unit: str = "") -> LineChart:
-    """A small line chart of (label, value) pairs in order; missing values are skipped."""
-    left, right, top, bottom = 44.0, 8.0, 10.0, 24.0
-    values = [v for _, v in series if v is not None]
-    if not values:
-        return LineChart(title, width, height, "", (), (), (), True)
-    lo, hi = min(0.0, min(values)), max(values)
-    if hi <= lo:
-        hi = lo + 1.0
-    n = len(series)
+@dataclass(frozen=True)
+class Line:
+    """One line of a chart: a name and a value (or None) per x position, with the
+    link to the calls behind each point."""
+
+    name: str
+    values: Sequence[float | None]
+    links: Sequence[str | None] = ()
+
+
+def trend_chart(title: str | Message, labels: Sequence[str], lines: Sequence[Line], *, unit: str = "",
+                partial_from: int | None = None, tooltips: Sequence[str] | None = None, width: float = 460,
+                height: float = 190, digits: int = 2, zero: bool = True) -> TrendChart:
+    """A line chart of one or more lines over the x positions ``labels`` (days or
+    weeks), with round y ticks (:func:`nice_ticks`), x labels thinned so they never
+    overlap (the first and last kept inside the frame), and the positions from
+    ``partial_from`` on marked as a period still running (a shaded band, hollow dots),
+    so a partial week does not read as a drop. ``zero``: the y axis starts at 0
+    (rates); scores leave it out so lines of agents close together stay apart."""
+    left, right_pad, top, bottom_pad = 52.0, 14.0, 12.0, 26.0
+    right, bottom = width - right_pad, height - bottom_pad
+    values = [v for line in lines for v in line.values if v is not None]
+    n = len(labels)
+    if not values or n == 0:
+        return TrendChart(title, unit, width, height, left, right, top, bottom, (), (), (), None, True)
+    ticks = nice_ticks(min(0.0, min(values)) if zero else min(values), max(values))
+    lo, hi = ticks[0], ticks[-1]
+    step = ticks[1] - ticks[0] if len(ticks) > 1 else 1.0
 
     def px(i: int) -> float:
-        return round(left + (i * (width - left - right) / (n - 1) if n > 1 else (width - left - right) / 2), 2)
+        return round(left + (i * (right - left) / (n - 1) if n > 1 else (right - left) / 2), 2)
 
     def py(v: float) -> float:
-        return round(top + (hi - v) * (height - top - bottom) / (hi - lo), 2)
+        return round(top + (hi - v) * (bottom - top) / (hi - lo), 2)
 
-    dots = tuple((px(i), py(v), f"{label}: {v:.2f}{unit}") for i, (label, v) in enumerate(series) if v is not None)
-    points = " ".join(f"{x},{y}" for x, y, _ in dots)
-    y_ticks = tuple((py(lo + (hi - lo) * k / 4), f"{lo + (hi - lo) * k / 4:.3g}") for k in range(5))
-    every = max(1, n // 6)
-    x_labels = tuple((px(i), label) for i, (label, _) in enumerate(series) if i % every == 0)
-    return LineChart(title, width, height, points, dots, y_ticks, x_labels, False)
+    tips = list(tooltips) if tooltips is not None else list(labels)
+    series = []
+    for k, line in enumerate(lines[:MAX_SERIES]):
+        links = list(line.links) + [None] * (n - len(line.links))
+        dots = tuple(
+            Point(px(i), py(v), f"{line.name}: {tips[i]}: {v:,.{digits}f}{unit}", links[i],
+                  partial_from is not None and i >= partial_from)
+            for i, v in enumerate(line.values) if v is not None)
+        series.append(Series(line.name, f"s{k}", " ".join(f"{d.x},{d.y}" for d in dots), dots))
+    longest = max(len(label) for label in labels)
+    every = label_every(n, longest, right - left)
+    x_labels = []
+    for i, label in enumerate(labels):
+        if i % every:
+            continue
+        x = px(i)
+        half = len(label) * CHAR_W / 2
+        anchor = "start" if x - half < left - 20 else "end" if x + half > width - 2 else "middle"
+        x_labels.append((x if anchor != "start" else max(x - 4, 2.0), label, anchor))
+    partial_x = None
+    if partial_from is not None and 0 <= partial_from < n:
+        partial_x = round(px(partial_from) - ((right - left) / (n - 1) / 2 if n > 1 and partial_from > 0 else 0), 2)
+    return TrendChart(
+        title, unit, width, height, left, right, top, bottom, tuple(series),
+        tuple((py(t), tick_label(t, step)) for t in ticks), tuple(x_labels), partial_x, False)
 
 
 def iso_week(day: dt.date) -> str:
+    """The ISO week of ``day`` as 2026-W47."""
     year, week, _ = day.isocalendar()
     return f"{year}-W{week:02d}"

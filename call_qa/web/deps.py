@@ -40,10 +40,12 @@ HERE = Path(__file__).resolve().parent
 SESSION_COOKIE = "callqa_session"
 LOGIN_CSRF_COOKIE = "callqa_login_csrf"
 
-QA, SUP, ADMIN = UserRole.QA_OFFICER, UserRole.SUPERVISOR, UserRole.ADMIN
+QA, SUP, ADMIN, AGENT = UserRole.QA_OFFICER, UserRole.SUPERVISOR, UserRole.ADMIN, UserRole.AGENT
 ROLES_READ = (QA, SUP, ADMIN)  # calls list, call pages, audio, dashboard, coaching, kb gaps
 ROLES_DECIDE = (QA, ADMIN)  # overrides, swaps, review queue, calibration
 ROLES_ADMIN = (ADMIN,)  # users, access log
+ROLES_PLAN = (SUP, ADMIN)  # calibration sessions: pick calls and officers
+ROLES_ANY = (QA, SUP, ADMIN, AGENT)  # log out, the home redirect
 
 VERDICTS = [v.value for v in Verdict]
 
@@ -237,6 +239,9 @@ def require(*roles: UserRole) -> Any:
 Reader = Annotated[dbmod.WebSession, require(*ROLES_READ)]
 Decider = Annotated[dbmod.WebSession, require(*ROLES_DECIDE)]
 Admin = Annotated[dbmod.WebSession, require(*ROLES_ADMIN)]
+Planner = Annotated[dbmod.WebSession, require(*ROLES_PLAN)]
+AgentUser = Annotated[dbmod.WebSession, require(AGENT)]  # an agent: its own signed-off calls only
+LoggedIn = Annotated[dbmod.WebSession, require(*ROLES_ANY)]
 
 
 def known_call_id(call_id: str) -> str:
@@ -274,6 +279,8 @@ def render(request: Request, name: str, ws: dbmod.WebSession | None, status_code
         csrf=ws.csrf_token if ws else "",
         can_decide=bool(ws and ws.user.role in ROLES_DECIDE),
         is_admin=bool(ws and ws.user.role == ADMIN),
+        is_agent=bool(ws and ws.user.role == AGENT),
+        can_plan=bool(ws and ws.user.role in ROLES_PLAN),
     )
     return web_state(request).templates.TemplateResponse(request, name, context, status_code=status_code)
 

@@ -136,6 +136,30 @@ Flags = Annotated[list[str], Query(), AfterValidator(_flags)]
 Channel = Annotated[str | None, BeforeValidator(lambda v: _choice(("phone", "email"), "")(v) or None)]
 
 
+def Choice(choices: Sequence[str], default: str) -> BeforeValidator:  # noqa: N802 (reads as a type)
+    """The validator of a parameter that is one of ``choices`` (``default`` when not given)."""
+    return BeforeValidator(_choice(tuple(choices), default))
+
+
+# Exports (routers/exports.py): the CSV separator override, the dashboard's table.
+Separator = Annotated[str | None, BeforeValidator(lambda v: _choice(("semicolon", "comma"), "")(v) or None)]
+DashboardTable = Annotated[str, BeforeValidator(_choice(("group", "day", "week"), "group"))]
+
+
+def _names(values: list[str]) -> list[str]:
+    if any("\x00" in v for v in values):
+        raise _refuse("must be text without NUL characters")
+    return [v for v in dict.fromkeys(values) if v][:8]  # a chart shows at most 8 lines
+
+
+# Dashboard trends (web/trends.py): lines per agent or team, picked or the top/bottom N.
+Compare = Annotated[str, BeforeValidator(_choice(("none", "agent", "team"), "none"))]
+Picks = Annotated[list[str], Query(), AfterValidator(_names)]
+Rank = Annotated[str, BeforeValidator(_choice(("none", "top", "bottom"), "none"))]
+RankN = Annotated[int, BeforeValidator(_whole(1, 8, 5))]
+Rate = Annotated[str, BeforeValidator(_choice(("call", "hour"), "call"))]
+
+
 @dataclass(frozen=True)
 class Period:
     """Inclusive days of a report, in the app's time zone."""

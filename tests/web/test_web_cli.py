@@ -34,7 +34,7 @@ def test_users_add_with_password_stdin_then_list(sqlite_url, monkeypatch, capsys
 @pytest.mark.parametrize(
     "stdin, args, message",
     [
-        ("short\n", ["sari"], "at least 8 characters"),
+        ("short-pass\n", ["sari"], "at least 12 characters"),
         ("a-long-password\n", ["two words"], "without spaces"),
     ],
 )

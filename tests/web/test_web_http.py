@@ -450,8 +450,8 @@ def test_dashboard_tables_and_charts(supervisor):
     per_group = html.split('id="per-group"', 1)[1].split("</table>", 1)[0]
     assert ">sari</a></td>\n<td>1</td><td>1</td><td>95.9</td>" in per_group
     assert ">budi</a></td>\n<td>1</td><td>0</td><td>100.0</td>" in per_group
-    assert html.count('<figure class="chart">') == 14
-    assert '<polyline class="series"' in html
+    assert html.count('<figure class="chart">') == 20  # 10 per day, 10 per week (web/trends.py)
+    assert '<polyline class="series s0"' in html
     teams = supervisor.get(f"/dashboard?{DAY}&group=team").text
     assert "<td>alpha</td>" in teams and "<td>beta</td>" in teams
     assert supervisor.get("/dashboard?group=planet").status_code == 400
@@ -460,9 +460,9 @@ def test_dashboard_tables_and_charts(supervisor):
 def test_coaching_list_and_csv(supervisor):
     html = supervisor.get(f"/coaching?{DAY}&standard=99").text
     assert "<td>sari</td>" in html and "<td>budi</td>" not in html
-    rows = list(csv.reader(io.StringIO(supervisor.get(f"/coaching.csv?{DAY}&standard=99").text)))
+    rows = list(csv.reader(io.StringIO(supervisor.get(f"/coaching.csv?{DAY}&standard=99").content.decode("utf-8-sig"))))
     assert rows[0] == ["agent_id", "team", "calls", "mean_score", "standard", "weakest_items", "example_calls"]
-    assert rows[1][:5] == ["sari", "alpha", "1", "95.92", "99.0"]
+    assert rows[1][:5] == ["sari", "alpha", "1", "95.92", "99"]
     assert rows[1][5].startswith("closing_greeting (0% of 1)")
     assert rows[1][6] == f"{CALL} (95.9)"
     assert len(rows) == 2
@@ -474,10 +474,10 @@ def test_knowledge_base_gaps_group_failed_solutions_by_topic(qa, supervisor):
     assert "No failed solution items" in supervisor.get(f"/kb-gaps?{DAY}").text
     override(qa, "solution_accuracy", "fail")
     html = supervisor.get(f"/kb-gaps?{DAY}").text
-    assert '<td class="topic">npwp</td><td>1</td><td>solution_accuracy ×1</td>' in html
-    rows = list(csv.reader(io.StringIO(supervisor.get(f"/kb-gaps.csv?{DAY}").text)))
+    assert '<td class="topic">NPWP</td><td>1</td><td>solution_accuracy ×1</td>' in html
+    rows = list(csv.reader(io.StringIO(supervisor.get(f"/kb-gaps.csv?{DAY}").content.decode("utf-8-sig"))))
     assert rows == [["topic", "calls", "failed_items", "example_calls", "example_quotes"],
-                    ["npwp", "1", "solution_accuracy (1)", CALL,
+                    ["NPWP", "1", "solution_accuracy (1)", CALL,
                      "Saya mau tanya soal NPWP yang hilang, bagaimana cara mengurusnya?"]]
 
 
@@ -495,7 +495,7 @@ def test_admin_adds_and_disables_users(admin, app, database):
     assert dup.status_code == 400 and "already exists" in dup.text
     short = admin.post("/admin/users", data={"csrf_token": token, "username": "tono", "password": "short",
                                              "role": "admin"})
-    assert short.status_code == 400 and "at least 8 characters" in short.text
+    assert short.status_code == 400 and "at least 12 characters" in short.text
     assert admin.post("/admin/users/rina/active", data={"csrf_token": token, "active": "0"}).status_code == 303
     assert login(new_client(app), "rina", "rina-password").status_code == 401
     assert admin.post("/admin/users/ada/active", data={"csrf_token": token, "active": "0"}).status_code == 400

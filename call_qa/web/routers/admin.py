@@ -1,14 +1,21 @@
-"""The administrators' pages: users and the access log."""
+"""The administrators' pages: users (add, enable/disable, reset a password, change a
+role, unlock, delete) and the access log.
+
+A username is one path segment of ``/admin/users/{username}/...`` only when it has no
+``/``; usernames may contain one (``a/b`` is valid), so the routes take the username
+as a path (``{username:path}``) followed by the action, and the forms quote it.
+"""
 
 from __future__ import annotations
 
+from call_qa.web.i18n import N_  # marks messages for the catalogues; translated at display
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from call_qa import db as dbmod
 from call_qa.db.accounts import UserRole
 from call_qa.web import params
-from call_qa.web.deps import Admin, BadRequest, Db, checked_form, render
+from call_qa.web.deps import Admin, BadRequest, Db, State, checked_form, render
 
 router = APIRouter()
 
@@ -16,42 +23,107 @@ ROLE_NAMES = [r.value for r in UserRole]
 LOG_PER_PAGE = 100
 
 
+def _page(request: Request, ws: dbmod.WebSession, state: State, error: str | None = None,
+          status_code: int = 200) -> Response:
+    return render(request, "users.html", ws, status_code=status_code, users=dbmod.list_users(state.db),
+                  roles=ROLE_NAMES, error=error, failures=dbmod.recent_login_failures(state.db, state.login_limit))
+
+
 @router.get("/admin/users", response_class=HTMLResponse)
-def users(request: Request, ws: Admin, db: Db) -> Response:
-    """The users and the form to add one."""
-    return render(request, "users.html", ws, users=dbmod.list_users(db), roles=ROLE_NAMES, error=None)
+def users(request: Request, ws: Admin, state: State) -> Response:
+    """The users and the forms to add and change them."""
+    return _page(request, ws, state)
 
 
 @router.post("/admin/users")
-async def add_user(request: Request, ws: Admin, db: Db) -> Response:
+async def add_user(request: Request, ws: Admin, state: State) -> Response:
     """Add a user; a refused one shows the form again with the reason (400)."""
     form = await checked_form(request, ws)
     username = str(form.get("username", ""))
     try:
         if "\x00" in username:  # PostgreSQL refuses NUL in a string
             raise dbmod.AccountError("the username must not contain NUL characters")
-        dbmod.add_user(db, username, str(form.get("password", "")), str(form.get("role", "")))
+        dbmod.add_user(state.db, username, str(form.get("password", "")), str(form.get("role", "")),
+                       agent_id=str(form.get("agent_id", "")) or None)
     except dbmod.AccountError as exc:
-        return render(request, "users.html", ws, status_code=400, users=dbmod.list_users(db),
-                      roles=ROLE_NAMES, error=str(exc))
-    dbmod.log_access(db, ws.user, "add_user", details=username)
+        return _page(request, ws, state, str(exc), 400)
+    dbmod.log_access(state.db, ws.user, "add_user", details=username)
     return RedirectResponse("/admin/users", status_code=303)
 
 
-@router.post("/admin/users/{username}/active")
+def _known(username: str) -> str:
+    if "\x00" in username:  # no user has one, and PostgreSQL refuses it in a query
+        raise HTTPException(status_code=404, detail=f"no user {username!r}")
+    return username
+
+
+@router.post("/admin/users/{username:path}/active")
 async def set_active(request: Request, ws: Admin, db: Db, username: str) -> Response:
     """Enable or disable a login (not one's own)."""
     form = await checked_form(request, ws)
     active = form.get("active") == "1"
     if username == ws.user.username and not active:
         raise BadRequest("You cannot disable your own account.")
-    if "\x00" in username:  # no user has one, and PostgreSQL refuses it in a query
-        raise HTTPException(status_code=404, detail=f"no user {username!r}")
     try:
-        dbmod.set_user_active(db, username, active)
+        dbmod.set_user_active(db, _known(username), active)
     except dbmod.NotFoundError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from None
     dbmod.log_access(db, ws.user, "enable_user" if active else "disable_user", details=username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username:path}/password")
+async def reset_password(request: Request, ws: Admin, state: State, username: str) -> Response:
+    """Set a new password (the password rule applies); the user's sessions end."""
+    form = await checked_form(request, ws)
+    try:
+        dbmod.set_password(state.db, _known(username), str(form.get("password", "")))
+    except dbmod.NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    except dbmod.AccountError as exc:
+        return _page(request, ws, state, f"{username}: {exc}", 400)
+    dbmod.log_access(state.db, ws.user, "reset_password", details=username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username:path}/role")
+async def change_role(request: Request, ws: Admin, state: State, username: str) -> Response:
+    """Change a user's role (not one's own: an admin must not lock everyone out)."""
+    form = await checked_form(request, ws)
+    if username == ws.user.username:
+        raise BadRequest(N_("You cannot change your own role."))
+    role = str(form.get("role", ""))
+    try:
+        user = dbmod.set_role(state.db, _known(username), role, str(form.get("agent_id", "")) or None)
+    except dbmod.NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    except dbmod.AccountError as exc:
+        return _page(request, ws, state, f"{username}: {exc}", 400)
+    dbmod.log_access(state.db, ws.user, "change_role", details=f"{username}: {user.role.value}"
+                     + (f" ({user.agent_id})" if user.agent_id else ""))
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username:path}/unlock")
+async def unlock(request: Request, ws: Admin, state: State, username: str) -> Response:
+    """Forget the user's failed logins (from every address): the lockout ends."""
+    await checked_form(request, ws)
+    dbmod.clear_login_failures(state.db, _known(username))
+    dbmod.log_access(state.db, ws.user, "unlock_user", details=username)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{username:path}/delete")
+async def delete(request: Request, ws: Admin, state: State, username: str) -> Response:
+    """Delete a user (not oneself); the access log keeps the name."""
+    await checked_form(request, ws)
+    if username == ws.user.username:
+        raise BadRequest(N_("You cannot delete your own account."))
+    try:
+        dbmod.delete_user(state.db, _known(username))
+    except dbmod.NotFoundError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from None
+    dbmod.log_access(state.db, ws.user, "delete_user", details=username)
     return RedirectResponse("/admin/users", status_code=303)
 
 

@@ -14,18 +14,20 @@ from call_qa.db.accounts import UserRole
 from call_qa.web.i18n import LANGUAGES, msg
 from call_qa.web.deps import (
     ADMIN,
+    AGENT,
     LOGIN_CSRF_COOKIE,
     QA,
     SESSION_COOKIE,
     SUP,
     BadRequest,
     Db,
-    Reader,
+    LoggedIn,
     State,
     checked_form,
     render,
     safe_next,
 )
+from call_qa.web.security import client_address
 
 router = APIRouter()
 
@@ -57,7 +59,7 @@ async def login(request: Request, state: State, db: Db) -> Response:
     if "\x00" in username:  # PostgreSQL refuses NUL in a query; no user can have one
         raise BadRequest(msg("The username must not contain NUL characters."))
     nxt = safe_next(str(form.get("next", "/")))
-    address = request.client.host if request.client else "?"
+    address = client_address(request, state.settings.web.trusted_proxies)
     # Checked before the password, so a locked account costs no hash and a
     # guess cannot be confirmed while locked.
     left = dbmod.login_lockout_left(db, username, address, state.login_limit)
@@ -81,7 +83,7 @@ async def login(request: Request, state: State, db: Db) -> Response:
         dbmod.log_access(db, _anonymous(username), "login_failed", details=f"username {username!r}")
         return render(request, "login.html", None, status_code=401, next=nxt, login_csrf=cookie,
                       error=msg("Wrong username or password (or the account is disabled)."))
-    dbmod.clear_login_failures(db, username)
+    dbmod.clear_login_failures(db, username, address)
     minutes = state.settings.web.session_minutes
     token_value, _ = dbmod.create_session(db, user, dt.timedelta(minutes=minutes))
     dbmod.log_access(db, user, "login")
@@ -93,7 +95,7 @@ async def login(request: Request, state: State, db: Db) -> Response:
 
 
 @router.post("/logout")
-async def logout(request: Request, ws: Reader, db: Db) -> Response:
+async def logout(request: Request, ws: LoggedIn, db: Db) -> Response:
     """End the session."""
     await checked_form(request, ws)
     dbmod.end_session(db, request.cookies.get(SESSION_COOKIE, ""))
@@ -103,8 +105,9 @@ async def logout(request: Request, ws: Reader, db: Db) -> Response:
 
 
 @router.post("/settings/language")
-async def set_language(request: Request, ws: Reader, db: Db) -> Response:
-    """Store the user's UI language (``id`` or ``en``) and go back to the page."""
+async def set_language(request: Request, ws: LoggedIn, db: Db) -> Response:
+    """Store the user's UI language (``id`` or ``en``) and go back to the page (any
+    logged-in role, agents included: their pages have the same menu)."""
     form = await checked_form(request, ws)
     language = str(form.get("language", ""))
     if language not in LANGUAGES:
@@ -115,7 +118,8 @@ async def set_language(request: Request, ws: Reader, db: Db) -> Response:
 
 
 @router.get("/")
-def home(ws: Reader) -> Response:
-    """QA officers and admins start at the calls list, supervisors at the dashboard."""
-    target = {QA: "/calls", SUP: "/dashboard", ADMIN: "/calls"}[ws.user.role]
+def home(ws: LoggedIn) -> Response:
+    """QA officers and admins start at the calls list, supervisors at the dashboard,
+    agents at their own scorecards."""
+    target = {QA: "/calls", SUP: "/dashboard", ADMIN: "/calls", AGENT: "/my/calls"}[ws.user.role]
     return RedirectResponse(target, status_code=303)
